@@ -1,0 +1,1 @@
+"""Propflow's shared library: everything the Cloud Functions in functions/ import."""

@@ -1,0 +1,102 @@
+"""Settings: every one is an env var, read in one place.
+
+The local bus runs several deployments of one function in one process (one
+scorer per SYSTEM_ID), so deployment env vars can be overlaid per call with
+`env_overlay` instead of mutating os.environ.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import os
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+PREFIX = "PROPFLOW_"
+BACKENDS = ("local", "gcp")
+
+_overlay: contextvars.ContextVar[Mapping[str, str] | None] = contextvars.ContextVar("env_overlay", default=None)
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or invalid; the message names the env var."""
+
+    def __init__(self, variable: str, problem: str) -> None:
+        super().__init__(f"{variable}: {problem}")
+        self.variable = variable
+
+
+@contextlib.contextmanager
+def env_overlay(values: Mapping[str, str]) -> Iterator[None]:
+    """Make `values` win over os.environ for settings read inside the block."""
+    token = _overlay.set({**(_overlay.get() or {}), **values})
+    try:
+        yield
+    finally:
+        _overlay.reset(token)
+
+
+def environ() -> dict[str, str]:
+    return {**os.environ, **(_overlay.get() or {})}
+
+
+def _parse_active_systems(raw: str) -> dict[str, tuple[str, ...]]:
+    """`nba_points=a,b;mlb_strikeouts=a` -> {market: (system, ...)}."""
+    result: dict[str, tuple[str, ...]] = {}
+    for part in filter(None, (p.strip() for p in raw.split(";"))):
+        market, sep, systems = part.partition("=")
+        if not sep or not market.strip():
+            raise ConfigError(PREFIX + "ACTIVE_SYSTEMS", f"expected market=system,system;... got {part!r}")
+        result[market.strip()] = tuple(s.strip() for s in systems.split(",") if s.strip())
+    return result
+
+
+@dataclass(frozen=True)
+class Settings:
+    backend: str = "local"
+    home: Path = Path(".propflow")
+    project: str = "propflow-local"
+    dataset: str = "propflow"
+    bucket: str = "propflow-models"
+    system_id: str | None = None
+    active_systems: Mapping[str, tuple[str, ...]] | None = None
+    alert_webhook_url: str | None = None
+    log_level: str = "INFO"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = environ() if env is None else env
+
+        def get(name: str, default: str | None = None) -> str | None:
+            value = env.get(PREFIX + name, "").strip()
+            return value or default
+
+        backend = get("BACKEND", "local")
+        if backend not in BACKENDS:
+            raise ConfigError(PREFIX + "BACKEND", f"must be one of {BACKENDS}, got {backend!r}")
+        project = get("GCP_PROJECT") or env.get("GOOGLE_CLOUD_PROJECT")
+        if backend == "gcp" and not project:
+            raise ConfigError(PREFIX + "GCP_PROJECT", "required when PROPFLOW_BACKEND=gcp")
+        active = get("ACTIVE_SYSTEMS")
+        return cls(
+            backend=backend,
+            home=Path(get("HOME", ".propflow")).expanduser(),
+            project=project or cls.project,
+            dataset=get("DATASET", cls.dataset),
+            bucket=get("BUCKET", cls.bucket),
+            system_id=env.get("SYSTEM_ID", "").strip() or None,
+            active_systems=_parse_active_systems(active) if active else None,
+            alert_webhook_url=get("ALERT_WEBHOOK_URL"),
+            log_level=get("LOG_LEVEL", "INFO").upper(),
+        )
+
+    def require_system_id(self) -> str:
+        if not self.system_id:
+            raise ConfigError("SYSTEM_ID", "required by the scorer: one deployment per prediction system")
+        return self.system_id
+
+
+def settings() -> Settings:
+    return Settings.from_env()

@@ -1,0 +1,132 @@
+"""ensemble handler: predictions-scored -> (once every active system reported) ensemble rows.
+
+Weighted average of the systems that scored an entity, weights (markets.yaml)
+renormalised over the systems present. Confidence is the weighted confidence
+x1.10 when the systems agree (spread of means below the market's
+`agreement.bonus_below`), x0.85 when they disagree (spread above
+`agreement.penalty_above`), and x0.8 when only one of several active systems
+scored. When none scored, the ensemble skips that entity with the reasons.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+
+import numpy as np
+import pandas as pd
+
+from shared import decision, markets, topology
+from shared.events import EnsembleScored, PredictionsScored
+from shared.feature_store import slate_attributes
+from shared.runtime import Context
+
+log = logging.getLogger(__name__)
+
+ENSEMBLE = "ensemble"
+AGREEMENT_BONUS = 1.10
+DISAGREEMENT_PENALTY = 0.85
+SINGLE_SYSTEM_FALLBACK = 0.8
+ENTITY_COLUMNS = ["market", "game_date", "game_id", "entity_name", "line", "over_price", "under_price"]
+
+
+def _components(scored: pd.DataFrame, spread: pd.Series, factor: pd.Series) -> dict[str, str]:
+    """Per entity, the JSON that explains its ensemble row: systems, weights, spread, factor."""
+    systems: dict[str, dict] = {}
+    for r in scored.itertuples():
+        systems.setdefault(r.entity_id, {})[r.system_id] = {
+            "mean": round(r.mean, 4),
+            "weight": round(r.share, 4),
+            "model_version": r.model_version,
+        }
+    return {
+        entity: json.dumps(
+            {"spread": round(spread[entity], 4), "confidence_factor": factor[entity], "systems": by_system},
+            sort_keys=True,
+        )
+        for entity, by_system in systems.items()
+    }
+
+
+def combine(predictions: pd.DataFrame, market: markets.Market, active: tuple[str, ...]) -> pd.DataFrame:
+    """Ensemble rows for one slate from its systems' rows (one per entity)."""
+    rows = predictions[predictions["system_id"].isin(active)]
+    if rows.empty:
+        return pd.DataFrame()
+    by_entity = rows.groupby("entity_id", sort=True)
+    out = by_entity[ENTITY_COLUMNS].first()
+    out["quality_score"] = by_entity["quality_score"].min()
+    scored = rows[rows["status"] == "scored"].copy()
+    weight = scored["system_id"].map({s: market.systems[s].weight for s in active}).astype(float)
+    scored["share"] = weight / weight.groupby(scored["entity_id"]).transform("sum")
+    weighted = scored[["mean", "p_over", "p_push", "confidence"]].mul(scored["share"], axis=0)
+    sums = weighted.groupby(scored["entity_id"]).sum()
+    stats = scored.groupby("entity_id")["mean"].agg(["size", "min", "max"])
+    spread = stats["max"] - stats["min"]
+    several = stats["size"] >= 2
+    factor = pd.Series(
+        np.select(
+            [
+                several & (spread < market.agreement_bonus_below),
+                several & (spread > market.agreement_penalty_above),
+                (stats["size"] == 1) & (len(active) >= 2),
+            ],
+            [AGREEMENT_BONUS, DISAGREEMENT_PENALTY, SINGLE_SYSTEM_FALLBACK],
+            1.0,
+        ),
+        index=stats.index,
+    )
+    out = out.join(sums)
+    out["confidence"] = np.minimum(100.0, out["confidence"] * factor.reindex(out.index))
+    flags = scored.groupby("entity_id")["red_flags"].agg(lambda s: sorted({f for flags in s for f in flags}))
+    out["red_flags"] = [flags.get(e, []) for e in out.index]
+    out["components_json"] = pd.Series(_components(scored, spread, factor))
+    out["status"] = np.where(out.index.isin(stats.index), "scored", "skipped")
+    out["edge"] = out["mean"] - out["line"]
+    out["recommendation"] = decision.PASS
+    picked = out["status"] == "scored"
+    out.loc[picked, "recommendation"] = decision.recommend(
+        out.loc[picked, "edge"].to_numpy(),
+        out.loc[picked, "p_over"].to_numpy(),
+        out.loc[picked, "p_push"].to_numpy(),
+        out.loc[picked, "confidence"].to_numpy(),
+        out.loc[picked, "red_flags"].tolist(),
+        decision.Thresholds.of(market),
+    )
+    reasons: dict[str, list[str]] = {}
+    for r in rows[~rows["entity_id"].isin(stats.index)].itertuples():
+        reasons.setdefault(r.entity_id, []).append(f"{r.system_id}: {r.skip_reason}")
+    out["skip_reason"] = pd.Series(
+        {e: "all systems skipped; " + "; ".join(v) for e, v in reasons.items()}, dtype=object
+    )
+    out["system_id"] = ENSEMBLE
+    out["model_id"] = f"{market.market_id}.{ENSEMBLE}"
+    return out.reset_index()
+
+
+def combine_slate(event: PredictionsScored, ctx: Context) -> None:
+    market = markets.market(event.market)
+    active = market.active_systems(ctx.settings)
+    predictions = ctx.warehouse.query(
+        "slate_predictions", market=event.market, game_date=event.game_date, run_id=event.run_id
+    )
+    waiting = sorted(set(active) - set(predictions["system_id"]))
+    if waiting:
+        log.info("%s %s run %s: waiting for %s", event.market, event.game_date, event.run_id, waiting)
+        return
+    rows = combine(predictions, market, active)
+    rows["run_id"] = event.run_id
+    rows["game_date"] = event.game_date
+    rows["event_id"] = ctx.event_id
+    rows["scored_at"] = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    ctx.warehouse.upsert("predictions", rows)
+    done = EnsembleScored(
+        market=event.market,
+        game_date=event.game_date,
+        run_id=event.run_id,
+        systems=list(active),
+        rows=len(rows),
+        picks=int(rows["recommendation"].isin([decision.OVER, decision.UNDER]).sum()),
+    )
+    ctx.bus.publish(topology.ENSEMBLE_SCORED, done, slate_attributes(event.market, event.game_date, event.run_id))

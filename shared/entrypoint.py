@@ -1,0 +1,46 @@
+"""What every function does around its handler: decode, dedupe, run, record.
+
+Poison events return (Pub/Sub acknowledges them) after a logged reason and a
+dead-letter record; anything else that raises is transient and propagates,
+so the trigger retries it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from cloudevents.http import CloudEvent
+
+from shared import events, ledger, topology
+from shared.runtime import Context, context
+
+log = logging.getLogger("propflow")
+
+Handler = Callable[[Any, Context], None]
+
+
+def deployment_name(function: str, ctx: Context) -> str:
+    if function in topology.PER_SYSTEM:
+        return f"{function}-{ctx.settings.require_system_id().replace('_', '-')}"
+    return function.replace("_", "-")
+
+
+def handle(function: str, cloud_event: CloudEvent, handler: Handler) -> None:
+    ctx = context()
+    deployment = deployment_name(function, ctx)
+    topic = topology.TRIGGERS[function]
+    try:
+        envelope = events.decode(cloud_event, topic)
+        if ledger.is_done(ctx.warehouse, deployment, envelope.event_id):
+            log.info("%s: event %s already handled; acknowledged", deployment, envelope.event_id)
+            return
+        handler(envelope.payload, dataclasses.replace(ctx, event_id=envelope.event_id))
+    except events.PoisonEvent as exc:
+        event_id = str(cloud_event["id"])
+        log.error("%s: rejected event %s: %s", deployment, event_id, exc.reason)
+        ledger.record(ctx.warehouse, deployment, event_id, topic, ledger.REJECTED, exc.reason, exc.raw)
+        return
+    ledger.record(ctx.warehouse, deployment, envelope.event_id, topic, ledger.DONE)

@@ -1,0 +1,37 @@
+"""feature_store handler: lines-posted -> features rows -> features-ready."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from shared import topology
+from shared.events import FeaturesReady, LinesPosted
+from shared.features import build, spec
+from shared.runtime import Context
+
+log = logging.getLogger(__name__)
+
+
+def slate_attributes(market: str, game_date: dt.date, run_id: str) -> dict[str, str]:
+    """Pub/Sub attributes every slate event carries, for filtering and tracing."""
+    return {"market": market, "game_date": game_date.isoformat(), "run_id": run_id}
+
+
+def build_slate(event: LinesPosted, ctx: Context) -> None:
+    features = spec.load(event.market)
+    lines = ctx.warehouse.query("slate_lines", market=event.market, game_date=event.game_date, as_of=event.as_of)
+    if lines.empty:
+        log.warning("%s %s: no lines at or before %s; nothing to build", event.market, event.game_date, event.as_of)
+        return
+    history = ctx.warehouse.query(
+        "feature_history",
+        market=event.market,
+        game_date=event.game_date,
+        since=event.game_date - dt.timedelta(days=features.history_days),
+    )
+    rows = build.slate_rows(features, history, lines, game_date=event.game_date, run_id=event.run_id, as_of=event.as_of)
+    ctx.warehouse.upsert("features", rows)
+    ready = FeaturesReady(event.market, event.game_date, event.run_id, event.as_of, len(rows))
+    ctx.bus.publish(topology.FEATURES_READY, ready, slate_attributes(event.market, event.game_date, event.run_id))
+    log.info("%s %s run %s: %d feature rows", event.market, event.game_date, event.run_id, len(rows))

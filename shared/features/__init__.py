@@ -1,0 +1,1 @@
+"""As-of features: declared per market in specs/<market>.yaml, computed in build.py."""

@@ -1,0 +1,129 @@
+"""Build as-of feature rows: for a live slate, and for training over history.
+
+Both go through `compute`, so what a model is trained on is what it is
+scored on, and neither sees a stat from its own game date or later.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from shared.features.kinds import KINDS, game_count
+from shared.features.spec import FeatureSpec
+
+IDS = ["entity_id", "entity_name", "game_id", "game_date", "team", "opponent", "home"]
+
+
+def _played(outcomes: pd.DataFrame) -> pd.DataFrame:
+    played = outcomes.loc[outcomes["status"] == "played", [*IDS, "actual", "workload"]].copy()
+    played["game_date"] = pd.to_datetime(played["game_date"])
+    played["is_target"] = False
+    return played
+
+
+def _sorted(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.sort_values(["entity_id", "game_date", "is_target"], kind="stable").reset_index(drop=True)
+
+
+def compute(spec: FeatureSpec, frame: pd.DataFrame) -> pd.DataFrame:
+    """Features for every row of `frame` (sorted by entity, date), plus defaulted, history and quality."""
+    values = pd.DataFrame({f.name: KINDS[f.kind](frame, **f.params) for f in spec.features}, index=frame.index)
+    missing = values.isna()
+    filled = values.fillna({f.name: f.default for f in spec.features})
+    history = game_count(frame)
+    # Quality 0-100: share of features computed (not defaulted), scaled down
+    # while the entity has fewer than min_history prior games.
+    completeness = 1.0 - missing.mean(axis=1)
+    depth = np.minimum(1.0, history / spec.min_history)
+    filled["quality_score"] = (100 * completeness * depth).round().astype(int)
+    filled["history_games"] = history.astype(int)
+    filled["defaulted"] = [list(missing.columns[row]) for row in missing.to_numpy()]
+    return filled
+
+
+def training_frame(spec: FeatureSpec, outcomes: pd.DataFrame) -> pd.DataFrame:
+    """Every played entity-game with its as-of features and its actual stat."""
+    frame = _sorted(_played(outcomes))
+    return pd.concat([frame, compute(spec, frame)], axis=1)
+
+
+def _targets(lines: pd.DataFrame, played: pd.DataFrame, game_date: dt.date) -> pd.DataFrame:
+    """One row per entity on the slate; its team is its latest team, if that team plays in this game."""
+    latest_team = played.sort_values("game_date").groupby("entity_id")["team"].last()
+    targets = lines[["entity_id", "entity_name", "game_id", "home_team", "away_team"]].copy()
+    team = targets["entity_id"].map(latest_team)
+    in_game = (team == targets["home_team"]) | (team == targets["away_team"])
+    targets["team"] = team.where(in_game)
+    targets["home"] = (targets["team"] == targets["home_team"]).where(in_game)
+    targets["opponent"] = targets["away_team"].where(targets["home"] == True, targets["home_team"])  # noqa: E712
+    targets["opponent"] = targets["opponent"].where(in_game)
+    targets["game_date"] = pd.Timestamp(game_date)
+    targets["actual"] = np.nan
+    targets["workload"] = np.nan
+    targets["is_target"] = True
+    return targets.drop(columns=["home_team", "away_team"])
+
+
+def slate_rows(
+    spec: FeatureSpec,
+    history: pd.DataFrame,
+    lines: pd.DataFrame,
+    *,
+    game_date: dt.date,
+    run_id: str,
+    as_of: dt.datetime,
+) -> list[dict[str, Any]]:
+    """Feature rows (table `features`) for every entity with a line on the slate."""
+    played = _played(history)
+    if (played["game_date"] >= pd.Timestamp(game_date)).any():
+        raise ValueError(f"history for a {game_date} slate must end before {game_date}")
+    frame = _sorted(pd.concat([played, _targets(lines, played, game_date)], ignore_index=True))
+    computed = compute(spec, frame)
+    targets = pd.concat([frame, computed], axis=1)
+    targets = targets[targets["is_target"]].merge(
+        lines[["entity_id", "line", "over_price", "under_price", "opening_line", "snapshot_at"]],
+        on="entity_id",
+    )
+    names = spec.names()
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    rows = []
+    for row in targets.to_dict("records"):
+        rows.append(
+            {
+                "market": spec.market,
+                "game_date": game_date,
+                "run_id": run_id,
+                "entity_id": row["entity_id"],
+                "entity_name": row["entity_name"],
+                "game_id": row["game_id"],
+                "team": row["team"],
+                "opponent": row["opponent"],
+                "home": None if pd.isna(row["home"]) else bool(row["home"]),
+                "as_of": as_of,
+                "line": row["line"],
+                "over_price": row["over_price"],
+                "under_price": row["under_price"],
+                "opening_line": row["opening_line"],
+                "line_at": row["snapshot_at"],
+                "history_games": row["history_games"],
+                "features_json": json.dumps({n: round(float(row[n]), 6) for n in names}),
+                "defaulted": row["defaulted"],
+                "quality_score": row["quality_score"],
+                "created_at": now,
+            }
+        )
+    return rows
+
+
+def feature_matrix(rows: pd.DataFrame, names: list[str]) -> pd.DataFrame:
+    """Feature columns from the features_json of stored feature rows, in `names` order."""
+    parsed = pd.DataFrame([json.loads(text) for text in rows["features_json"]], index=rows.index)
+    missing = [n for n in names if n not in parsed.columns]
+    if missing:
+        raise KeyError(f"feature rows lack {missing}")
+    return parsed[names].astype(float)

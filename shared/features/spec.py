@@ -1,0 +1,58 @@
+"""Feature specs: the per-market YAML in specs/, typed and checked."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from shared.features import kinds
+
+SPECS_DIR = Path(__file__).parent / "specs"
+
+
+@dataclass(frozen=True)
+class FeatureDef:
+    name: str
+    kind: str
+    default: float
+    sets: tuple[str, ...]
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class FeatureSpec:
+    market: str
+    history_days: int
+    min_history: int
+    features: tuple[FeatureDef, ...]
+
+    def names(self, feature_set: str | None = None) -> list[str]:
+        return [f.name for f in self.features if feature_set is None or feature_set in f.sets]
+
+
+def _feature(raw: dict[str, Any], market: str) -> FeatureDef:
+    raw = dict(raw)
+    try:
+        name, kind = raw.pop("name"), raw.pop("kind")
+    except KeyError as exc:
+        raise ValueError(f"{market}: a feature lacks {exc.args[0]!r}") from None
+    if kind not in kinds.KINDS:
+        raise ValueError(f"{market}: feature {name!r} has unknown kind {kind!r}; known: {sorted(kinds.KINDS)}")
+    return FeatureDef(name, kind, float(raw.pop("default")), tuple(raw.pop("sets", ())), raw)
+
+
+@cache
+def load(market: str) -> FeatureSpec:
+    path = SPECS_DIR / f"{market}.yaml"
+    if not path.is_file():
+        raise KeyError(f"no feature spec for market {market!r} ({path})")
+    raw = yaml.safe_load(path.read_text())
+    features = tuple(_feature(f, market) for f in raw["features"])
+    duplicated = {f.name for f in features if sum(g.name == f.name for g in features) > 1}
+    if duplicated:
+        raise ValueError(f"{market}: duplicated feature names {sorted(duplicated)}")
+    return FeatureSpec(market, int(raw["history_days"]), int(raw["min_history"]), features)

@@ -1,0 +1,81 @@
+"""The upstream side of the demo: a synthetic league's lines and results, fed in as a real feed would.
+
+Lines are written to prop_lines and announced with lines-posted; after the
+games, closing lines are written and every game is announced with game-final
+carrying its stat lines.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pandas as pd
+
+from shared import markets, topology
+from shared.events import GameFinal, LinesPosted
+from shared.feature_store import slate_attributes
+from shared.league import League
+from shared.runtime import Context
+
+LIVE_RUN = "live"
+
+
+def as_of(market_id: str, day: dt.date) -> dt.datetime:
+    """When a market's slate is predicted: its prediction hour (UTC) on game day."""
+    return dt.datetime.combine(day, dt.time(markets.market(market_id).prediction_hour_utc))
+
+
+def _lines_with_teams(league: League) -> pd.DataFrame:
+    games = league.games[["game_id", "home_team", "away_team"]]
+    return league.lines.merge(games, on="game_id", how="left")
+
+
+def _dates(frame: pd.DataFrame) -> pd.Series:
+    return pd.to_datetime(frame["game_date"]).dt.date
+
+
+def load_history(ctx: Context, league: League, before: dt.date) -> None:
+    """Ingest everything dated before `before` as history (no events)."""
+    lines = _lines_with_teams(league)
+    ctx.warehouse.upsert("outcomes", league.outcomes[_dates(league.outcomes) < before])
+    ctx.warehouse.upsert("prop_lines", lines[_dates(lines) < before])
+
+
+def post_lines(ctx: Context, league: League, day: dt.date, run_id: str = LIVE_RUN) -> None:
+    """Write the day's line snapshots known by prediction time and announce the slate."""
+    cutoff = as_of(league.market, day)
+    lines = _lines_with_teams(league)
+    today = lines[(_dates(lines) == day) & (lines["snapshot_at"] <= cutoff)]
+    if today.empty:
+        return
+    ctx.warehouse.upsert("prop_lines", today)
+    posted = LinesPosted(league.market, day, run_id, cutoff)
+    ctx.bus.publish(topology.LINES_POSTED, posted, slate_attributes(league.market, day, run_id))
+
+
+def _stat_line(row: pd.Series) -> dict:
+    played = row["status"] == "played"
+    return {
+        "entity_id": row["entity_id"],
+        "entity_name": row["entity_name"],
+        "team": row["team"],
+        "opponent": row["opponent"],
+        "home": bool(row["home"]),
+        "status": row["status"],
+        "actual": float(row["actual"]) if played else None,
+        "workload": float(row["workload"]) if played else None,
+        "details": json.loads(row["details_json"] or "{}"),
+    }
+
+
+def finish_day(ctx: Context, league: League, day: dt.date) -> int:
+    """Write the closing lines, then announce every game of the day as final. Returns games."""
+    lines = _lines_with_teams(league)
+    late = lines[(_dates(lines) == day) & (lines["snapshot_at"] > as_of(league.market, day))]
+    ctx.warehouse.upsert("prop_lines", late)
+    outcomes = league.outcomes[_dates(league.outcomes) == day]
+    for game_id, rows in outcomes.groupby("game_id", sort=True):
+        final = GameFinal(league.market, str(game_id), day, [_stat_line(r) for _, r in rows.iterrows()])
+        ctx.bus.publish(topology.GAME_FINAL, final, {"market": league.market, "game_date": day.isoformat()})
+    return outcomes["game_id"].nunique()

@@ -1,0 +1,85 @@
+"""Market configuration (shared/markets.yaml), typed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from shared.config import Settings
+
+
+@dataclass(frozen=True)
+class SystemConfig:
+    system_id: str
+    kind: str
+    weight: float = 1.0
+    active: bool = True
+    baseline: bool = False
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Market:
+    market_id: str
+    sport: str
+    entity: str
+    stat: str
+    workload: str
+    prediction_hour_utc: int
+    min_edge: float
+    min_confidence: float
+    agreement_bonus_below: float
+    agreement_penalty_above: float
+    systems: dict[str, SystemConfig]
+
+    def active_systems(self, settings: Settings | None = None) -> tuple[str, ...]:
+        """Systems the ensemble waits for; PROPFLOW_ACTIVE_SYSTEMS overrides the yaml."""
+        if settings and settings.active_systems and self.market_id in settings.active_systems:
+            return settings.active_systems[self.market_id]
+        return tuple(s for s, cfg in self.systems.items() if cfg.active)
+
+    @property
+    def baseline_system(self) -> str | None:
+        return next((s for s, cfg in self.systems.items() if cfg.baseline), None)
+
+
+def _system(system_id: str, raw: dict[str, Any]) -> SystemConfig:
+    raw = dict(raw)
+    known = {k: raw.pop(k) for k in ("kind", "weight", "active", "baseline") if k in raw}
+    return SystemConfig(system_id=system_id, params=raw, **known)
+
+
+@cache
+def all_markets() -> dict[str, Market]:
+    raw = yaml.safe_load((Path(__file__).parent / "markets.yaml").read_text())
+    result = {}
+    for market_id, cfg in raw.items():
+        result[market_id] = Market(
+            market_id=market_id,
+            sport=cfg["sport"],
+            entity=cfg["entity"],
+            stat=cfg["stat"],
+            workload=cfg["workload"],
+            prediction_hour_utc=int(cfg["prediction_hour_utc"]),
+            min_edge=float(cfg["min_edge"]),
+            min_confidence=float(cfg["min_confidence"]),
+            agreement_bonus_below=float(cfg["agreement"]["bonus_below"]),
+            agreement_penalty_above=float(cfg["agreement"]["penalty_above"]),
+            systems={s: _system(s, v) for s, v in cfg["systems"].items()},
+        )
+    return result
+
+
+def market(market_id: str) -> Market:
+    try:
+        return all_markets()[market_id]
+    except KeyError:
+        raise KeyError(f"unknown market {market_id!r}; known: {sorted(all_markets())}") from None
+
+
+def all_system_ids() -> set[str]:
+    return {s for m in all_markets().values() for s in m.systems}

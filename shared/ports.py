@@ -1,0 +1,52 @@
+"""The three outside things every function talks to, one interface each.
+
+Adapters: shared/adapters/duckdb_warehouse.py | bigquery_warehouse.py,
+folder_blobs.py | gcs_blobs.py, local_bus.py | pubsub_bus.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any, Protocol
+
+import pandas as pd
+
+Row = Mapping[str, Any]
+
+
+class WarehouseError(RuntimeError):
+    """A warehouse call failed; transient unless the message says otherwise."""
+
+
+class BlobNotFound(FileNotFoundError):
+    pass
+
+
+class Warehouse(Protocol):
+    def ensure_schema(self) -> None:
+        """Create every table in schemas/tables and every view in schemas/views."""
+
+    def upsert(self, table: str, rows: Iterable[Row] | pd.DataFrame) -> int:
+        """Insert or replace rows by the table's key; returns the rows written."""
+
+    def query(self, name: str, **params: Any) -> pd.DataFrame:
+        """Run schemas/queries/<name>.sql with named parameters (@name)."""
+
+    def sql(self, text: str, **params: Any) -> pd.DataFrame:
+        """Run ad-hoc BigQuery Standard SQL (CLI, tests, views)."""
+
+
+class BlobStore(Protocol):
+    def put(self, uri: str, data: bytes) -> None: ...
+
+    def get(self, uri: str) -> bytes:
+        """Raises BlobNotFound when nothing is stored at uri."""
+
+    def exists(self, uri: str) -> bool: ...
+
+    def list(self, prefix: str) -> list[str]: ...
+
+
+class EventBus(Protocol):
+    def publish(self, topic: str, payload: Mapping[str, Any], attributes: Mapping[str, str] | None = None) -> str:
+        """Publish one message and return its id once the bus acknowledged it."""

@@ -1,0 +1,70 @@
+"""One copy of every query, in BigQuery Standard SQL; each backend adapts it.
+
+SQL in schemas/ names tables as `propflow.<table>`. BigQuery runs it with the
+configured project and dataset put in; DuckDB runs it transpiled by sqlglot,
+with the dataset as its schema.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import sqlglot
+from sqlglot import exp
+
+from shared.schemas import TableSpec
+
+DATASET_IN_SQL = "propflow"
+
+
+def _requalify(sql: str, dataset: str, project: str | None) -> list[exp.Expression]:
+    statements = [e for e in sqlglot.parse(sql, read="bigquery") if e is not None]
+    for statement in statements:
+        for table in statement.find_all(exp.Table):
+            if table.db == DATASET_IN_SQL:
+                table.set("db", exp.to_identifier(dataset))
+                if project:
+                    table.set("catalog", exp.to_identifier(project))
+    return statements
+
+
+@lru_cache(maxsize=1024)
+def for_duckdb(sql: str, dataset: str = DATASET_IN_SQL) -> str:
+    return ";\n".join(s.sql(dialect="duckdb") for s in _requalify(sql, dataset, None))
+
+
+@lru_cache(maxsize=1024)
+def for_bigquery(sql: str, project: str, dataset: str) -> str:
+    return ";\n".join(s.sql(dialect="bigquery") for s in _requalify(sql, dataset, project))
+
+
+def merge_sql(spec: TableSpec, staging: str) -> str:
+    """Keyed upsert of `staging` into the table: replaying rows never doubles them."""
+    columns = spec.column_names
+    on = " AND ".join(f"T.{k} = S.{k}" for k in spec.key)
+    update = ", ".join(f"{c} = S.{c}" for c in columns if c not in spec.key)
+    names = ", ".join(columns)
+    values = ", ".join(f"S.{c}" for c in columns)
+    return (
+        f"MERGE {DATASET_IN_SQL}.{spec.name} T USING {staging} S ON {on} "
+        f"WHEN MATCHED THEN UPDATE SET {update} "
+        f"WHEN NOT MATCHED THEN INSERT ({names}) VALUES ({values})"
+    )
+
+
+@lru_cache(maxsize=1024)
+def parameters(sql: str) -> frozenset[str]:
+    """Names of the @parameters a BigQuery SQL text uses."""
+    found: set[str] = set()
+    for statement in sqlglot.parse(sql, read="bigquery"):
+        if statement is not None:
+            found |= {p.name for p in statement.find_all(exp.Parameter)}
+    return frozenset(found)
+
+
+def check_parameters(sql: str, params: dict) -> None:
+    """Both backends take exactly the parameters a query names, no more, no fewer."""
+    wanted = parameters(sql)
+    missing, extra = wanted - params.keys(), params.keys() - wanted
+    if missing or extra:
+        raise ValueError(f"query parameters: missing {sorted(missing)}, unexpected {sorted(extra)}")

@@ -1,0 +1,1 @@
+"""Prediction systems: a model artifact in the blob store becomes a `Model` with one predict()."""

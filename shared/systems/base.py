@@ -1,0 +1,39 @@
+"""What every prediction system gives the scorer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from shared import distributions
+
+
+class ModelUnavailable(RuntimeError):
+    """The system cannot score now (no model, bad artifact): it skips, with this reason."""
+
+
+@dataclass(frozen=True)
+class Forecast:
+    mean: np.ndarray
+    p_over: np.ndarray
+    p_push: np.ndarray
+
+
+@dataclass(frozen=True)
+class Model:
+    """A loaded model: the features it reads, how it predicts the mean, and its spread."""
+
+    model_id: str
+    version: str
+    features: tuple[str, ...]
+    size: float | None  # negative binomial size; None is Poisson
+
+    def predict_mean(self, features: pd.DataFrame) -> np.ndarray:
+        raise NotImplementedError
+
+    def forecast(self, features: pd.DataFrame, line: np.ndarray) -> Forecast:
+        mean = self.predict_mean(features[list(self.features)])
+        p_over, p_push = distributions.over_push(mean, line, self.size)
+        return Forecast(mean, p_over, p_push)

@@ -1,0 +1,72 @@
+"""The event wiring: which topic triggers which function.
+
+This is the one copy of the topic -> function map. The local bus delivers by
+it, and a test checks that the Terraform triggers say exactly the same.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+LINES_POSTED = "lines-posted"
+FEATURES_READY = "features-ready"
+PREDICTIONS_SCORED = "predictions-scored"
+ENSEMBLE_SCORED = "ensemble-scored"
+GAME_FINAL = "game-final"
+DIAGNOSTICS_DAILY = "diagnostics-daily"
+ALERT_RAISED = "alert-raised"
+RETRAIN_REQUESTED = "retrain-requested"
+
+TOPICS: tuple[str, ...] = (
+    LINES_POSTED,
+    FEATURES_READY,
+    PREDICTIONS_SCORED,
+    ENSEMBLE_SCORED,
+    GAME_FINAL,
+    DIAGNOSTICS_DAILY,
+    ALERT_RAISED,
+    RETRAIN_REQUESTED,
+)
+
+# function folder under functions/ -> the topic that triggers it. Its entry
+# point is the function of the same name in functions/<name>/main.py.
+TRIGGERS: dict[str, str] = {
+    "feature_store": LINES_POSTED,
+    "scorer": FEATURES_READY,
+    "ensemble": PREDICTIONS_SCORED,
+    "grading": GAME_FINAL,
+    "diagnostics": DIAGNOSTICS_DAILY,
+    "alerting": ALERT_RAISED,
+}
+
+# Functions deployed once per prediction system, told apart by SYSTEM_ID.
+PER_SYSTEM = frozenset({"scorer"})
+
+
+@dataclass(frozen=True)
+class Deployment:
+    """One deployed copy of a function: its name, trigger and extra env."""
+
+    name: str
+    function: str
+    topic: str
+    env: dict[str, str] = field(default_factory=dict)
+
+
+def deployments(system_ids: Iterable[str]) -> list[Deployment]:
+    """Every deployment, with one scorer per system (named scorer-<system_id>)."""
+    systems = sorted(set(system_ids))
+    result: list[Deployment] = []
+    for function, topic in TRIGGERS.items():
+        if function in PER_SYSTEM:
+            result += [
+                Deployment(f"{function}-{s.replace('_', '-')}", function, topic, {"SYSTEM_ID": s}) for s in systems
+            ]
+        else:
+            result.append(Deployment(function.replace("_", "-"), function, topic))
+    return result
+
+
+def subscribers(topic: str, system_ids: Iterable[str]) -> list[Deployment]:
+    return [d for d in deployments(system_ids) if d.topic == topic]
