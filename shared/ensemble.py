@@ -78,7 +78,7 @@ def combine(predictions: pd.DataFrame, market: markets.Market, active: tuple[str
         index=stats.index,
     )
     out = out.join(sums)
-    out["confidence"] = np.minimum(100.0, out["confidence"] * factor.reindex(out.index))
+    out["confidence"] = (out["confidence"] * factor.reindex(out.index)).clip(upper=100.0)
     flags = scored.groupby("entity_id")["red_flags"].agg(lambda s: sorted({f for flags in s for f in flags}))
     out["red_flags"] = [flags.get(e, []) for e in out.index]
     out["components_json"] = pd.Series(_components(scored, spread, factor))
@@ -98,7 +98,7 @@ def combine(predictions: pd.DataFrame, market: markets.Market, active: tuple[str
     for r in rows[~rows["entity_id"].isin(stats.index)].itertuples():
         reasons.setdefault(r.entity_id, []).append(f"{r.system_id}: {r.skip_reason}")
     out["skip_reason"] = pd.Series(
-        {e: "all systems skipped; " + "; ".join(v) for e, v in reasons.items()}, dtype=object
+        {e: "all systems skipped; " + "; ".join(sorted(v)) for e, v in reasons.items()}, dtype=object
     )
     out["system_id"] = ENSEMBLE
     out["model_id"] = f"{market.market_id}.{ENSEMBLE}"

@@ -47,8 +47,11 @@ def profit_units(result: str | None, price: float) -> float | None:
 
 def grade(predictions: pd.DataFrame, outcomes: pd.DataFrame) -> pd.DataFrame:
     """One grade row per prediction row, joined to the entity's outcome."""
-    joined = predictions.merge(outcomes, on="entity_id", how="left", suffixes=("", "_outcome"))
-    played = joined["status_outcome"] == "played"
+    results = outcomes[["entity_id", "status", "actual"]].rename(columns={"status": "outcome_status"})
+    joined = predictions.drop(columns=["actual", "outcome_status"], errors="ignore").merge(
+        results, on="entity_id", how="left"
+    )
+    played = joined["outcome_status"] == "played"
     actual = joined["actual"].where(played)
     rows = joined[
         [
@@ -66,7 +69,7 @@ def grade(predictions: pd.DataFrame, outcomes: pd.DataFrame) -> pd.DataFrame:
             "recommendation",
         ]
     ].copy()
-    rows["outcome_status"] = joined["status_outcome"].fillna("missing")
+    rows["outcome_status"] = joined["outcome_status"].fillna("missing")
     rows["actual"] = actual
     rows["error"] = joined["mean"] - actual
     rows["abs_error"] = rows["error"].abs()
@@ -76,7 +79,7 @@ def grade(predictions: pd.DataFrame, outcomes: pd.DataFrame) -> pd.DataFrame:
     )
     rows["result"] = [
         result(r, ln, a, s)
-        for r, ln, a, s in zip(joined["recommendation"], joined["line"], actual, joined["status_outcome"], strict=True)
+        for r, ln, a, s in zip(joined["recommendation"], joined["line"], actual, joined["outcome_status"], strict=True)
     ]
     side_price = np.where(joined["recommendation"] == OVER, joined["over_price"], joined["under_price"])
     rows["price"] = pd.Series(side_price, index=rows.index).astype("Float64").fillna(DEFAULT_PRICE).astype(int)

@@ -58,9 +58,16 @@ def test_prob_from_american_rejects_inside_even_money() -> None:
 
 @pytest.mark.parametrize(
     ("value", "integer", "line"),
-    [(22.3, False, 22.5), (22.9, False, 22.5), (23.0, False, 23.5), (0.1, False, 0.5),
-     (22.3, True, 22.0), (22.6, True, 23.0), (0.2, True, 1.0)],
-)  # fmt: skip
+    [
+        (22.3, False, 22.5),
+        (22.9, False, 22.5),
+        (23.0, False, 23.5),
+        (0.1, False, 0.5),
+        (22.3, True, 22.0),
+        (22.6, True, 23.0),
+        (0.2, True, 1.0),
+    ],
+)
 def test_round_line(value: float, integer: bool, line: float) -> None:
     assert round_line(value, integer) == line
 

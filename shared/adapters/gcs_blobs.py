@@ -1,0 +1,44 @@
+"""Blob store on Google Cloud Storage, through google-cloud-storage."""
+
+from __future__ import annotations
+
+from google.api_core import exceptions as google_exceptions
+from google.cloud import storage
+
+from shared.ports import BlobNotFound
+
+SCHEME = "gs://"
+
+
+def split(uri: str) -> tuple[str, str]:
+    if not uri.startswith(SCHEME) or "/" not in uri[len(SCHEME) :]:
+        raise ValueError(f"not a gs://bucket/key URI: {uri!r}")
+    bucket, _, key = uri[len(SCHEME) :].partition("/")
+    return bucket, key
+
+
+class GCSBlobStore:
+    def __init__(self, project: str, client: storage.Client | None = None) -> None:
+        self.client = client or storage.Client(project=project)
+
+    def _blob(self, uri: str) -> storage.Blob:
+        bucket, key = split(uri)
+        return self.client.bucket(bucket).blob(key)
+
+    def put(self, uri: str, data: bytes) -> None:
+        self._blob(uri).upload_from_string(data)
+
+    def get(self, uri: str) -> bytes:
+        try:
+            return self._blob(uri).download_as_bytes()
+        except google_exceptions.NotFound:
+            raise BlobNotFound(uri) from None
+
+    def exists(self, uri: str) -> bool:
+        return self._blob(uri).exists()
+
+    def list(self, prefix: str) -> list[str]:
+        if not prefix.startswith(SCHEME):
+            raise ValueError(f"not a gs:// prefix: {prefix!r}")
+        bucket, _, key = prefix[len(SCHEME) :].partition("/")
+        return sorted(f"{SCHEME}{bucket}/{b.name}" for b in self.client.list_blobs(bucket, prefix=key))

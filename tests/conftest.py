@@ -1,0 +1,95 @@
+"""Fixtures every test folder shares. Each test gets its own PROPFLOW_HOME and a clean env."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from cloudevents.http import CloudEvent
+
+from shared import events, feed, markets, runtime, training
+from shared.config import Settings
+from shared.league import League, generate
+
+HISTORY_START = dt.date(2026, 1, 5)
+HISTORY_DAYS = 30
+FIRST_LIVE = HISTORY_START + dt.timedelta(days=HISTORY_DAYS)
+
+
+@pytest.fixture(autouse=True)
+def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    for name in list(os.environ):
+        if name.startswith("PROPFLOW_") or name == "SYSTEM_ID":
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("PROPFLOW_HOME", str(tmp_path / "home"))
+    yield
+    runtime.reset()
+
+
+@pytest.fixture
+def ctx() -> runtime.Context:
+    return runtime.context()
+
+
+@dataclass(frozen=True)
+class Seeded:
+    """A warehouse holding a league's history before FIRST_LIVE and fitted champion baselines."""
+
+    home: Path
+    leagues: dict[str, League]
+    first_live: dt.date
+
+
+@pytest.fixture(scope="session")
+def seeded_template(tmp_path_factory: pytest.TempPathFactory) -> Seeded:
+    home = tmp_path_factory.mktemp("seeded") / "home"
+    settings = Settings(home=home)
+    ctx = runtime.context(settings)
+    leagues = {m: generate(m, seed=11, start=HISTORY_START, days=HISTORY_DAYS + 5) for m in markets.all_markets()}
+    for market_id, league in leagues.items():
+        feed.load_history(ctx, league, FIRST_LIVE)
+        for system_id in markets.market(market_id).active_systems():
+            training.fit_baseline(ctx, market_id, system_id, FIRST_LIVE - dt.timedelta(days=1), registered_by="tests")
+    runtime.reset()
+    return Seeded(home, leagues, FIRST_LIVE)
+
+
+@pytest.fixture
+def seeded(seeded_template: Seeded, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Seeded:
+    """A private copy of the seeded warehouse, as this test's PROPFLOW_HOME."""
+    home = tmp_path / "seeded-home"
+    shutil.copytree(seeded_template.home, home)
+    monkeypatch.setenv("PROPFLOW_HOME", str(home))
+    return Seeded(home, seeded_template.leagues, seeded_template.first_live)
+
+
+def pubsub_event(topic: str, payload: dict | bytes, *, message_id: str | None = None) -> CloudEvent:
+    """The CloudEvent Eventarc delivers for a message on `topic` (payload dict, or raw data bytes)."""
+    data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+    return events.encode(topic, data, message_id=message_id or uuid.uuid4().hex, subscription=f"test-{topic}")
+
+
+@pytest.fixture
+def make_event():
+    return pubsub_event
+
+
+def table_counts(ctx: runtime.Context, *, exclude: tuple[str, ...] = ()) -> dict[str, int]:
+    from shared import schemas
+
+    return {
+        name: int(ctx.warehouse.sql(f"SELECT COUNT(*) AS n FROM propflow.{name}")["n"].iloc[0])
+        for name in schemas.tables()
+        if name not in exclude
+    }
+
+
+@pytest.fixture
+def counts():
+    return table_counts

@@ -1,0 +1,86 @@
+import datetime as dt
+import json
+
+import pandas as pd
+import pytest
+
+from shared import ensemble, markets
+
+MARKET = markets.market("mlb_strikeouts")  # bonus below 1.0, penalty above 2.0
+ACTIVE = ("baseline_l10", "baseline_ewma")
+
+
+def rows(*systems: tuple[str, str, float | None, float], entity: str = "p1") -> pd.DataFrame:
+    """(system_id, status, mean, confidence) -> prediction rows for one entity on a 5.5 line."""
+    return pd.DataFrame(
+        [
+            {
+                "market": "mlb_strikeouts",
+                "game_date": dt.date(2026, 4, 1),
+                "game_id": "g",
+                "entity_id": entity,
+                "entity_name": "P",
+                "line": 5.5,
+                "over_price": -110,
+                "under_price": -110,
+                "quality_score": 100,
+                "system_id": s,
+                "status": status,
+                "mean": mean,
+                "p_over": 0.6,
+                "p_push": 0.0,
+                "confidence": conf,
+                "red_flags": [],
+                "skip_reason": None if status == "scored" else "model missing",
+                "model_version": "v1",
+            }
+            for s, status, mean, conf in systems
+        ]
+    )
+
+
+def one(frame: pd.DataFrame) -> pd.Series:
+    out = ensemble.combine(frame, MARKET, ACTIVE)
+    assert len(out) == 1
+    return out.iloc[0]
+
+
+@pytest.mark.parametrize(
+    ("spread", "factor"),
+    [(0.0, 1.10), (0.99, 1.10), (1.0, 1.0), (1.5, 1.0), (2.0, 1.0), (2.01, 0.85), (4.0, 0.85)],
+)
+def test_agreement_bonus_and_penalty_edges(spread: float, factor: float):
+    row = one(rows(("baseline_l10", "scored", 6.0, 60.0), ("baseline_ewma", "scored", 6.0 + spread, 60.0)))
+    assert row["confidence"] == pytest.approx(60.0 * factor)
+    assert json.loads(row["components_json"])["confidence_factor"] == factor
+
+
+def test_weighted_mean_with_weights_renormalised():
+    row = one(rows(("baseline_l10", "scored", 6.0, 70.0), ("baseline_ewma", "scored", 7.0, 50.0)))
+    assert row["mean"] == pytest.approx(6.5) and row["edge"] == pytest.approx(1.0)
+    shares = json.loads(row["components_json"])["systems"]
+    assert shares["baseline_l10"]["weight"] == shares["baseline_ewma"]["weight"] == 0.5
+
+
+def test_one_system_skipped_uses_the_other_at_reduced_confidence():
+    row = one(rows(("baseline_l10", "skipped", None, None), ("baseline_ewma", "scored", 7.0, 80.0)))
+    assert row["status"] == "scored" and row["mean"] == pytest.approx(7.0)
+    assert row["confidence"] == pytest.approx(80.0 * 0.8)
+
+
+def test_all_skipped_skips_with_every_reason():
+    row = one(rows(("baseline_l10", "skipped", None, None), ("baseline_ewma", "skipped", None, None)))
+    assert row["status"] == "skipped" and row["recommendation"] == "PASS"
+    assert row["skip_reason"] == "all systems skipped; baseline_ewma: model missing; baseline_l10: model missing"
+
+
+def test_confidence_is_capped_at_100_and_picks_follow_the_rules():
+    row = one(rows(("baseline_l10", "scored", 7.0, 95.0), ("baseline_ewma", "scored", 7.2, 99.0)))
+    assert row["confidence"] == 100.0
+    assert row["recommendation"] == "OVER"
+
+
+def test_inactive_systems_are_ignored():
+    frame = pd.concat([rows(("baseline_l10", "scored", 6.0, 60.0)), rows(("other", "scored", 20.0, 90.0))])
+    row = ensemble.combine(frame, MARKET, ("baseline_l10",)).iloc[0]
+    assert row["mean"] == pytest.approx(6.0) and row["confidence"] == pytest.approx(60.0)

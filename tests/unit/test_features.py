@@ -1,0 +1,111 @@
+import datetime as dt
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from shared.features import build, kinds, spec
+
+D = pd.Timestamp("2026-03-01")
+
+
+def frame(values: list[float], entity: str = "a", opponent: str = "X") -> pd.DataFrame:
+    n = len(values)
+    return pd.DataFrame(
+        {
+            "entity_id": [entity] * n,
+            "game_date": [D + pd.Timedelta(days=3 * i) for i in range(n)],
+            "actual": values,
+            "workload": [10.0] * n,
+            "opponent": [opponent] * n,
+            "home": [True] * n,
+            "is_target": [False] * n,
+        }
+    )
+
+
+def test_windows_use_only_earlier_games():
+    f = frame([10, 20, 30, 40])
+    assert kinds.rolling_mean(f, "actual", 2).tolist()[1:] == [10, 15, 25]
+    assert np.isnan(kinds.rolling_mean(f, "actual", 2).iloc[0])
+    assert kinds.expanding_mean(f, "actual").tolist()[1:] == [10, 15, 20]
+    assert kinds.rolling_rate(f, "actual", "workload", 2).tolist()[1:] == [1.0, 1.5, 2.5]
+    assert kinds.game_count(f).tolist() == [0, 1, 2, 3]
+    assert kinds.rest_days(f, cap=10).tolist()[1:] == [3, 3, 3]
+
+
+def test_windows_restart_for_each_entity():
+    f = pd.concat([frame([10, 20]), frame([100, 200], entity="b")], ignore_index=True)
+    means = kinds.rolling_mean(f, "actual", 5)
+    assert means[1] == 10 and np.isnan(means[2]) and means[3] == 100  # b's first game sees nothing of a
+
+
+def test_opponent_allowed_is_relative_to_the_league_over_the_window():
+    x = frame([10, 10, 10], entity="a", opponent="X")
+    y = frame([30, 30, 30], entity="b", opponent="Y")
+    f = pd.concat([x, y], ignore_index=True).sort_values(["entity_id", "game_date"]).reset_index(drop=True)
+    ratio = kinds.opponent_allowed(f, "actual", window_days=30, min_games=2)
+    # On the third date, X allowed 10 a game and the league 20: 0.5; Y 1.5. Too few games before that.
+    assert ratio.tolist()[2] == pytest.approx(0.5) and ratio.tolist()[5] == pytest.approx(1.5)
+    assert np.isnan(ratio.tolist()[1])
+
+
+def test_quality_and_defaults_mark_missing_history():
+    market_spec = spec.load("mlb_strikeouts")
+    f = frame([5, 6, 7, 8, 9]).assign(team="T")
+    out = build.compute(market_spec, f)
+    assert out["defaulted"].iloc[0] == [
+        "k_l3",
+        "k_l10",
+        "k_ewm",
+        "k_season",
+        "bf_l5",
+        "k_per_bf_l10",
+        "rest_days",
+        "opp_k_ratio",
+    ]
+    assert out["k_l3"].iloc[0] == 4.8  # the spec's default
+    assert out["quality_score"].tolist()[0] == 0
+    assert out["quality_score"].tolist()[4] == 90  # 1 of 10 defaulted (opponent sample too small), full depth
+
+
+def test_unknown_feature_kind_is_refused(tmp_path, monkeypatch):
+    (tmp_path / "x_market.yaml").write_text(
+        "market: x_market\nhistory_days: 1\nmin_history: 1\nfeatures:\n  - {name: f, kind: magic, default: 0}\n"
+    )
+    monkeypatch.setattr(spec, "SPECS_DIR", tmp_path)
+    with pytest.raises(ValueError, match="unknown kind 'magic'"):
+        spec.load.__wrapped__("x_market")
+
+
+@pytest.mark.parametrize("market", ["nba_points", "mlb_strikeouts"])
+def test_no_leakage_serving_features_equal_training_features_from_strictly_earlier_games(market, seeded_template):
+    """The leakage audit: a slate built from history before its date gives the same features as the
+    training frame, and the training frame's features do not change when later games are removed."""
+    league = seeded_template.leagues[market]
+    market_spec = spec.load(market)
+    outcomes = league.outcomes
+    training = build.training_frame(market_spec, outcomes).set_index(["entity_id", "game_date"])
+    dates = sorted(pd.to_datetime(outcomes["game_date"]).unique())
+    day = dates[len(dates) * 2 // 3].date()
+    history = outcomes[pd.to_datetime(outcomes["game_date"]).dt.date < day]
+    today = outcomes[(pd.to_datetime(outcomes["game_date"]).dt.date == day) & (outcomes["status"] == "played")]
+    games = league.games.set_index("game_id")
+    lines = today[["entity_id", "entity_name", "game_id"]].assign(
+        home_team=lambda t: t["game_id"].map(games["home_team"]),
+        away_team=lambda t: t["game_id"].map(games["away_team"]),
+        line=5.5,
+        over_price=-110,
+        under_price=-110,
+        opening_line=5.5,
+        snapshot_at=pd.Timestamp(day),
+    )
+    rows = build.slate_rows(market_spec, history, lines, game_date=day, run_id="r", as_of=dt.datetime(2026, 1, 1))
+    assert len(rows) == len(today) > 5
+    for row in rows:
+        trained = training.loc[(row["entity_id"], pd.Timestamp(day))]
+        served = json.loads(row["features_json"])
+        assert served == pytest.approx({n: round(float(trained[n]), 6) for n in market_spec.names()}, abs=1e-6)
+    with pytest.raises(ValueError, match="must end before"):
+        build.slate_rows(market_spec, outcomes, lines, game_date=day, run_id="r", as_of=dt.datetime(2026, 1, 1))

@@ -1,0 +1,37 @@
+import pytest
+
+from shared import schemas, sql
+
+
+def test_parameters_are_found_and_checked():
+    text = "SELECT * FROM propflow.features WHERE market = @market AND game_date < @game_date"
+    assert sql.parameters(text) == {"market", "game_date"}
+    sql.check_parameters(text, {"market": "m", "game_date": "d"})
+    with pytest.raises(ValueError, match=r"missing \['game_date'\], unexpected \['extra'\]"):
+        sql.check_parameters(text, {"market": "m", "extra": 1})
+
+
+def test_duckdb_transpile_requalifies_the_dataset_and_params():
+    out = sql.for_duckdb("SELECT COUNTIF(x > 1) FROM propflow.grades WHERE d = @d", "other")
+    assert out == "SELECT COUNT_IF(x > 1) FROM other.grades WHERE d = $d"
+
+
+def test_bigquery_sql_gets_project_and_dataset():
+    out = sql.for_bigquery("SELECT 1 FROM propflow.grades", "proj", "prod_ds")
+    assert out == "SELECT 1 FROM proj.prod_ds.grades"
+
+
+def test_merge_matches_on_the_table_key():
+    merge = sql.merge_sql(schemas.table("outcomes"), "propflow.stage")
+    assert "ON T.market = S.market AND T.game_id = S.game_id AND T.entity_id = S.entity_id" in merge
+    update = merge.split("UPDATE SET ")[1].split(" WHEN")[0]
+    assert update.startswith("game_date = S.game_date, entity_name = S.entity_name")
+    assert "market =" not in update and "entity_id =" not in update  # keys are matched, never updated
+
+
+@pytest.mark.parametrize("kind", ["views", "queries"])
+def test_every_sql_file_transpiles(kind):
+    names = schemas.view_names() if kind == "views" else [p.stem for p in (schemas.schemas_dir() / kind).glob("*.sql")]
+    assert names
+    for name in names:
+        assert sql.for_duckdb(schemas.sql_text(kind, name))

@@ -1,0 +1,41 @@
+import ast
+
+from shared import markets, topology
+from shared.adapters.local_bus import FUNCTIONS_DIR
+
+
+def test_one_scorer_per_system_and_one_deployment_per_other_function():
+    deployments = topology.deployments(["baseline_l10", "xgb_core"])
+    scorers = {d.name: d.env for d in deployments if d.function == "scorer"}
+    assert scorers == {
+        "scorer-baseline-l10": {"SYSTEM_ID": "baseline_l10"},
+        "scorer-xgb-core": {"SYSTEM_ID": "xgb_core"},
+    }
+    assert {d.name for d in deployments if d.function != "scorer"} == {
+        "feature-store",
+        "ensemble",
+        "grading",
+        "diagnostics",
+        "alerting",
+    }
+
+
+def test_every_trigger_topic_is_a_topic_and_every_function_folder_is_wired():
+    assert set(topology.TRIGGERS.values()) <= set(topology.TOPICS)
+    folders = {p.name for p in FUNCTIONS_DIR.iterdir() if (p / "main.py").is_file()}
+    assert folders == set(topology.TRIGGERS)
+
+
+def test_entry_points_are_thin_cloud_event_functions():
+    for function in topology.TRIGGERS:
+        source = (FUNCTIONS_DIR / function / "main.py").read_text()
+        tree = ast.parse(source)
+        defs = [n for n in tree.body if isinstance(n, ast.FunctionDef)]
+        assert [d.name for d in defs] == [function]
+        assert ast.unparse(defs[0].decorator_list[0]) == "functions_framework.cloud_event"
+        assert len(source.splitlines()) < 40
+
+
+def test_every_market_system_is_scored_by_a_deployment():
+    names = {d.env.get("SYSTEM_ID") for d in topology.deployments(markets.all_system_ids())}
+    assert markets.all_system_ids() <= names
