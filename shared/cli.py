@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import math
 import os
+import sys
 from pathlib import Path
 
 import click
@@ -17,7 +18,8 @@ from rich.table import Table
 from shared import markets, runtime, schemas, topology
 from shared.config import PREFIX
 
-console = Console()
+# Piped output (CI logs, files) gets room for whole tables instead of 80 columns.
+console = Console(width=None if sys.stdout.isatty() else 160)
 
 
 def _context(home: Path | None) -> runtime.Context:
@@ -89,7 +91,8 @@ def demo(days: int, history_days: int, seed: int, home: Path | None) -> None:
     alerts = ctx.warehouse.sql("SELECT level, COUNT(*) AS alerts FROM propflow.alerts GROUP BY level ORDER BY level")
     console.print("Alerts raised: " + (", ".join(f"{r.alerts} {r.level}" for r in alerts.itertuples()) or "none"))
     console.print(
-        f"{result.events} events delivered, {result.dead_letters} dead-lettered, {result.seconds:.1f} s. "
+        f"{result.events} events, {result.deliveries} function calls, {result.dead_letters} dead-lettered, "
+        f"{result.seconds:.1f} s. "
         f"Warehouse: [bold]{ctx.warehouse.path}[/bold]"
     )
     console.print('Query it with: propflow sql "SELECT * FROM propflow.todays_picks LIMIT 10"')

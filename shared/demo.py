@@ -27,7 +27,8 @@ ORDER BY market, system_id = 'ensemble', system_id
 class DemoResult:
     summary: pd.DataFrame
     days: int
-    events: int
+    events: int  # messages published and drained
+    deliveries: int  # successful function invocations (a message reaches one or more deployments)
     dead_letters: int
     seconds: float
 
@@ -46,6 +47,7 @@ def run(
         raise RuntimeError("the demo drives the in-process bus: run it with PROPFLOW_BACKEND=local")
     began = time.perf_counter()
     bus = ctx.bus
+    delivered_before, dead_before = bus.delivered, len(bus.dead_letters)
     first_live = start + dt.timedelta(days=history_days)
     leagues = [generate(m, seed=seed, start=start, days=history_days + days) for m in sorted(markets.all_markets())]
     for league in leagues:
@@ -68,4 +70,11 @@ def run(
         if on_day:
             on_day(day)
     summary = ctx.warehouse.sql(SUMMARY_SQL)
-    return DemoResult(summary, days, handled, len(bus.dead_letters), time.perf_counter() - began)
+    return DemoResult(
+        summary,
+        days,
+        handled,
+        bus.delivered - delivered_before,
+        len(bus.dead_letters) - dead_before,
+        time.perf_counter() - began,
+    )

@@ -39,7 +39,7 @@ def handle(function: str, cloud_event: CloudEvent, handler: Handler) -> None:
             return
         handler(envelope.payload, dataclasses.replace(ctx, event_id=envelope.event_id))
     except events.PoisonEvent as exc:
-        event_id = str(cloud_event["id"])
+        event_id = events.event_id(cloud_event)
         log.error("%s: rejected event %s: %s", deployment, event_id, exc.reason)
         ledger.record(ctx.warehouse, deployment, event_id, topic, ledger.REJECTED, exc.reason, exc.raw)
         return

@@ -220,6 +220,15 @@ def _message(cloud_event: CloudEvent) -> Mapping[str, Any]:
     return message
 
 
+def event_id(cloud_event: CloudEvent) -> str:
+    """The Pub/Sub messageId (stable across redeliveries), else the CloudEvent id."""
+    data = cloud_event.data
+    message = data.get("message") if isinstance(data, Mapping) else None
+    if isinstance(message, Mapping) and (message.get("messageId") or message.get("message_id")):
+        return str(message.get("messageId") or message.get("message_id"))
+    return str(cloud_event["id"])
+
+
 def decode(cloud_event: CloudEvent, topic: str) -> Envelope:
     """Turn a delivered CloudEvent into a checked Envelope, or raise PoisonEvent."""
     if cloud_event["type"] != PUBSUB_EVENT_TYPE:
@@ -243,8 +252,7 @@ def decode(cloud_event: CloudEvent, topic: str) -> Envelope:
     except PoisonEvent as exc:
         raise PoisonEvent(exc.reason, raw) from exc
     attributes = {str(k): str(v) for k, v in (message.get("attributes") or {}).items()}
-    event_id = str(message.get("messageId") or message.get("message_id") or cloud_event["id"])
-    return Envelope(event_id, topic, payload, attributes, raw)
+    return Envelope(event_id(cloud_event), topic, payload, attributes, raw)
 
 
 def encode(

@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import shutil
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from cloudevents.http import CloudEvent
+from support import table_counts
 
-from shared import events, feed, markets, runtime, training
+from shared import feed, markets, runtime, training
 from shared.config import Settings
 from shared.league import League, generate
 
@@ -67,27 +65,6 @@ def seeded(seeded_template: Seeded, tmp_path: Path, monkeypatch: pytest.MonkeyPa
     shutil.copytree(seeded_template.home, home)
     monkeypatch.setenv("PROPFLOW_HOME", str(home))
     return Seeded(home, seeded_template.leagues, seeded_template.first_live)
-
-
-def pubsub_event(topic: str, payload: dict | bytes, *, message_id: str | None = None) -> CloudEvent:
-    """The CloudEvent Eventarc delivers for a message on `topic` (payload dict, or raw data bytes)."""
-    data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
-    return events.encode(topic, data, message_id=message_id or uuid.uuid4().hex, subscription=f"test-{topic}")
-
-
-@pytest.fixture
-def make_event():
-    return pubsub_event
-
-
-def table_counts(ctx: runtime.Context, *, exclude: tuple[str, ...] = ()) -> dict[str, int]:
-    from shared import schemas
-
-    return {
-        name: int(ctx.warehouse.sql(f"SELECT COUNT(*) AS n FROM propflow.{name}")["n"].iloc[0])
-        for name in schemas.tables()
-        if name not in exclude
-    }
 
 
 @pytest.fixture

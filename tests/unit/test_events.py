@@ -4,7 +4,7 @@ import json
 
 import pytest
 from cloudevents.http import CloudEvent
-from conftest import pubsub_event
+from support import pubsub_event
 
 from shared import events, topology
 from shared.events import PoisonEvent

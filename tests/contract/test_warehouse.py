@@ -1,0 +1,106 @@
+import datetime as dt
+
+import pytest
+
+from shared import schemas
+from shared.rows import RowError
+
+DAY = dt.date(2026, 2, 1)
+
+
+def outcome(entity: str, actual: float | None, status: str = "played") -> dict:
+    return {
+        "market": "nba_points",
+        "game_date": DAY,
+        "game_id": "g1",
+        "entity_id": entity,
+        "status": status,
+        "actual": actual,
+        "home": True,
+        "updated_at": dt.datetime(2026, 2, 2, 3, 4, 5),
+    }
+
+
+def test_every_table_and_view_exists(backend):
+    warehouse = backend.warehouse
+    for name in [*schemas.tables(), *schemas.view_names()]:
+        assert warehouse.sql(f"SELECT COUNT(*) AS n FROM propflow.{name}")["n"].iloc[0] == 0
+
+
+def test_upsert_replaces_by_key_and_never_doubles(backend):
+    warehouse = backend.warehouse
+    assert warehouse.upsert("outcomes", [outcome("a", 10.0), outcome("b", 20.0)]) == 2
+    assert warehouse.upsert("outcomes", [outcome("a", 12.0)]) == 1
+    assert warehouse.upsert("outcomes", [outcome("a", 12.0)]) == 1
+    rows = warehouse.sql("SELECT entity_id, actual FROM propflow.outcomes ORDER BY entity_id")
+    assert rows.to_dict("records") == [{"entity_id": "a", "actual": 12.0}, {"entity_id": "b", "actual": 20.0}]
+
+
+def test_values_round_trip_with_their_types(backend):
+    warehouse = backend.warehouse
+    warehouse.upsert(
+        "predictions",
+        [
+            {
+                "run_id": "r",
+                "market": "nba_points",
+                "game_date": DAY,
+                "game_id": "g",
+                "system_id": "s",
+                "entity_id": "e",
+                "status": "scored",
+                "mean": 21.5,
+                "red_flags": ["short_history", "missing_line"],
+                "over_price": -115,
+                "scored_at": dt.datetime(2026, 2, 1, 16, 0, 1),
+            }
+        ],
+    )
+    row = warehouse.sql("SELECT * FROM propflow.predictions").iloc[0]
+    assert row["mean"] == 21.5 and row["over_price"] == -115
+    assert list(row["red_flags"]) == ["short_history", "missing_line"]
+    assert row["game_date"].date() == DAY and row["scored_at"].to_pydatetime() == dt.datetime(2026, 2, 1, 16, 0, 1)
+
+
+def test_named_queries_take_exactly_their_parameters(backend):
+    warehouse = backend.warehouse
+    warehouse.upsert("outcomes", [outcome("a", 10.0), outcome("b", None, status="dnp")])
+    rows = warehouse.query("game_outcomes", market="nba_points", game_date=DAY, game_id="g1")
+    assert sorted(rows["entity_id"]) == ["a", "b"]
+    with pytest.raises(ValueError, match="missing"):
+        warehouse.query("game_outcomes", market="nba_points", game_date=DAY)
+
+
+def test_bad_rows_write_nothing(backend):
+    warehouse = backend.warehouse
+    with pytest.raises(RowError):
+        warehouse.upsert("outcomes", [outcome("a", 10.0), {**outcome("b", 1.0), "status": None}])
+    assert warehouse.sql("SELECT COUNT(*) AS n FROM propflow.outcomes")["n"].iloc[0] == 0
+
+
+def test_views_compute_from_tables(backend):
+    warehouse = backend.warehouse
+    base = {
+        "run_id": "r",
+        "market": "nba_points",
+        "game_date": DAY,
+        "game_id": "g",
+        "system_id": "s",
+        "abs_error": 2.0,
+        "line_abs_error": 3.0,
+        "actual": 10.0,
+    }
+    warehouse.upsert(
+        "grades",
+        [
+            {**base, "entity_id": "a", "result": "WIN", "profit_units": 0.9091},
+            {**base, "entity_id": "b", "result": "LOSS", "profit_units": -1.0},
+            {**base, "entity_id": "c", "result": "PUSH", "profit_units": 0.0, "abs_error": 4.0},
+            {**base, "entity_id": "d", "result": None, "profit_units": None},
+        ],
+    )
+    board = warehouse.sql("SELECT * FROM propflow.model_leaderboard").iloc[0]
+    assert (board["predictions"], board["picks"], board["wins"], board["losses"], board["pushes"]) == (4, 3, 1, 1, 1)
+    assert board["hit_rate"] == pytest.approx(0.5)
+    assert board["mae"] == pytest.approx(2.5) and board["line_mae"] == pytest.approx(3.0)
+    assert board["roi"] == pytest.approx((0.9091 - 1.0) / 3)

@@ -1,0 +1,105 @@
+"""The whole chain end to end on the embedded default, a few days, in a temp dir."""
+
+from __future__ import annotations
+
+import pytest
+
+from shared import demo, runtime, schemas
+
+pytestmark = pytest.mark.pipeline
+DAYS = 3
+
+
+@pytest.fixture(scope="module")
+def demo_run(tmp_path_factory):
+    home = tmp_path_factory.mktemp("demo")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("PROPFLOW_HOME", str(home))
+        out = demo.run(runtime.context(), days=DAYS, history_days=30, seed=5)
+        runtime.reset()
+    return home, out
+
+
+@pytest.fixture
+def result(demo_run, monkeypatch):
+    """The demo's warehouse, reopened for this test (every test closes what it opened)."""
+    home, out = demo_run
+    monkeypatch.setenv("PROPFLOW_HOME", str(home))
+    return runtime.context(), out
+
+
+def q(ctx, text: str):
+    return ctx.warehouse.sql(text)
+
+
+def test_every_table_is_filled_and_nothing_dead_lettered(result):
+    ctx, out = result
+    assert out.dead_letters == 0 and out.events > 0
+    empty = [t for t in schemas.tables() if q(ctx, f"SELECT COUNT(*) AS n FROM propflow.{t}")["n"][0] == 0]
+    assert empty == []
+    for view in schemas.view_names():
+        assert q(ctx, f"SELECT COUNT(*) AS n FROM propflow.{view}")["n"][0] > 0, view
+
+
+def test_one_prediction_per_entity_system_and_date(result):
+    ctx, _ = result
+    per_system = q(
+        ctx,
+        """
+        SELECT market, game_date, system_id, COUNT(*) AS rows, COUNT(DISTINCT entity_id) AS entities
+        FROM propflow.predictions GROUP BY 1, 2, 3""",
+    )
+    assert (per_system["rows"] == per_system["entities"]).all()
+    assert set(per_system["system_id"]) == {"baseline_l10", "baseline_ewma", "ensemble"}
+    slates = q(ctx, "SELECT market, game_date, COUNT(*) AS entities FROM propflow.features GROUP BY 1, 2")
+    merged = per_system.merge(slates, on=["market", "game_date"], suffixes=("", "_slate"))
+    assert (merged["entities"] == merged["entities_slate"]).all()
+    assert len(slates) == 2 * DAYS
+
+
+def test_coverage_is_complete(result):
+    ctx, _ = result
+    coverage = q(ctx, "SELECT * FROM propflow.daily_coverage")
+    assert (coverage["min_systems"] == 2).all() and (coverage["max_systems"] == 2).all()
+
+
+def test_every_graded_row_joins_an_outcome_and_picks_are_graded(result):
+    ctx, _ = result
+    orphans = q(
+        ctx,
+        """
+        SELECT COUNT(*) AS n FROM propflow.grades g
+        LEFT JOIN propflow.outcomes o USING (market, game_id, entity_id)
+        WHERE o.entity_id IS NULL""",
+    )
+    assert orphans["n"][0] == 0
+    counts = q(
+        ctx, "SELECT (SELECT COUNT(*) FROM propflow.grades) AS g, (SELECT COUNT(*) FROM propflow.predictions) AS p"
+    )
+    assert counts["g"][0] == counts["p"][0]
+    results = q(ctx, "SELECT result, COUNT(*) AS n FROM propflow.grades WHERE result IS NOT NULL GROUP BY 1")
+    assert set(results["result"]) <= {"WIN", "LOSS", "PUSH", "VOID"} and {"WIN", "LOSS"} <= set(results["result"])
+    voids = q(ctx, "SELECT COUNT(*) AS n FROM propflow.grades WHERE result = 'VOID' AND outcome_status = 'played'")
+    assert voids["n"][0] == 0
+
+
+def test_diagnostics_one_row_per_market_system_and_day(result):
+    ctx, _ = result
+    rows = q(ctx, "SELECT game_date, market, system_id FROM propflow.diagnostics_daily")
+    assert len(rows) == len(rows.drop_duplicates()) == DAYS * 2 * 3
+
+
+def test_the_ledger_shows_every_event_done_once(result):
+    ctx, out = result
+    ledger = q(ctx, "SELECT status, COUNT(*) AS n FROM propflow.processed_events GROUP BY 1")
+    assert ledger.set_index("status")["n"].to_dict() == {"done": out.deliveries}
+
+
+def test_summary_matches_the_leaderboard_view(result):
+    ctx, out = result
+    board = q(ctx, "SELECT market, system_id, picks, hit_rate FROM propflow.model_leaderboard ORDER BY 1, 2")
+    summary = out.summary.sort_values(["market", "system_id"]).reset_index(drop=True)
+    assert (
+        summary[["market", "system_id", "picks"]].values.tolist()
+        == board[["market", "system_id", "picks"]].values.tolist()
+    )
