@@ -8,6 +8,8 @@ from shared import demo, runtime, schemas
 
 pytestmark = pytest.mark.pipeline
 DAYS = 3
+# Filled only by `propflow ingest` from real data; the synthetic demo has no game lines and no unmatched names.
+INGEST_ONLY = {"game_lines", "ingest_unmatched"}
 
 
 @pytest.fixture(scope="module")
@@ -35,8 +37,8 @@ def q(ctx, text: str):
 def test_every_table_is_filled_and_nothing_dead_lettered(result):
     ctx, out = result
     assert out.dead_letters == 0 and out.events > 0
-    empty = [t for t in schemas.tables() if q(ctx, f"SELECT COUNT(*) AS n FROM propflow.{t}")["n"][0] == 0]
-    assert empty == []
+    empty = {t for t in schemas.tables() if q(ctx, f"SELECT COUNT(*) AS n FROM propflow.{t}")["n"][0] == 0}
+    assert empty == INGEST_ONLY
     for view in schemas.view_names():
         assert q(ctx, f"SELECT COUNT(*) AS n FROM propflow.{view}")["n"][0] > 0, view
 
