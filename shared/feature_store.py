@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from shared import topology
+from shared import markets, topology
 from shared.events import FeaturesReady, LinesPosted
 from shared.features import build, spec
 from shared.runtime import Context
@@ -30,7 +30,11 @@ def build_slate(event: LinesPosted, ctx: Context) -> None:
         game_date=event.game_date,
         since=event.game_date - dt.timedelta(days=features.history_days),
     )
-    rows = build.slate_rows(features, history, lines, game_date=event.game_date, run_id=event.run_id, as_of=event.as_of)
+    sport = markets.market(event.market).sport
+    games = ctx.warehouse.query("game_lines_window", sport=sport, since=event.game_date, until=event.game_date)
+    rows = build.slate_rows(
+        features, history, lines, game_date=event.game_date, run_id=event.run_id, as_of=event.as_of, game_lines=games
+    )
     ctx.warehouse.upsert("features", rows)
     ready = FeaturesReady(event.market, event.game_date, event.run_id, event.as_of, len(rows))
     ctx.bus.publish(topology.FEATURES_READY, ready, slate_attributes(event.market, event.game_date, event.run_id))

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import zlib
 
+import numpy as np
 import pandas as pd
 
 from shared import markets, topology
@@ -35,11 +37,35 @@ def _dates(frame: pd.DataFrame) -> pd.Series:
     return pd.to_datetime(frame["game_date"]).dt.date
 
 
+def _half(values: np.ndarray) -> np.ndarray:
+    return np.round(values * 2) / 2
+
+
+def game_lines(league: League) -> pd.DataFrame:
+    """A book's game totals and home spreads from the league's true team scoring (NBA only)."""
+    if markets.market(league.market).sport != "nba":
+        return pd.DataFrame()
+    teams = league.outcomes[["game_id", "entity_id", "team"]]
+    scoring = league.truth.merge(teams, on=["game_id", "entity_id"]).groupby(["game_id", "team"])["true_mean"].sum()
+    games = league.games.copy()
+    home = scoring.reindex(list(zip(games["game_id"], games["home_team"], strict=True))).to_numpy()
+    away = scoring.reindex(list(zip(games["game_id"], games["away_team"], strict=True))).to_numpy()
+    # Deterministic per game: noise seeded from the game id, not from call order.
+    noise = np.array([np.random.default_rng(zlib.crc32(g.encode())).normal(0, 3, 2) for g in games["game_id"]])
+    games["total"] = _half(home + away + noise[:, 0])
+    games["spread"] = _half(away - home + noise[:, 1])
+    games["sport"], games["source"] = "nba", "synthetic"
+    return games[["sport", "game_date", "game_id", "home_team", "away_team", "spread", "total", "source"]]
+
+
 def load_history(ctx: Context, league: League, before: dt.date) -> None:
     """Ingest everything dated before `before` as history (no events)."""
     lines = _lines_with_teams(league)
     ctx.warehouse.upsert("outcomes", league.outcomes[_dates(league.outcomes) < before])
     ctx.warehouse.upsert("prop_lines", lines[_dates(lines) < before])
+    games = game_lines(league)
+    if not games.empty:
+        ctx.warehouse.upsert("game_lines", games[_dates(games) < before])
 
 
 def post_lines(ctx: Context, league: League, day: dt.date, run_id: str = LIVE_RUN) -> None:
@@ -50,6 +76,9 @@ def post_lines(ctx: Context, league: League, day: dt.date, run_id: str = LIVE_RU
     if today.empty:
         return
     ctx.warehouse.upsert("prop_lines", today)
+    games = game_lines(league)
+    if not games.empty:
+        ctx.warehouse.upsert("game_lines", games[_dates(games) == day])
     posted = LinesPosted(league.market, day, run_id, cutoff)
     ctx.bus.publish(topology.LINES_POSTED, posted, slate_attributes(league.market, day, run_id))
 

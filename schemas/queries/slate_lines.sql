@@ -1,7 +1,6 @@
 -- The slate: every entity with a line for the market and date, at its latest
 -- snapshot at or before the prediction time (@as_of), with its opening line.
--- One row per entity: where several books post, the most recent snapshot wins
--- (ties: book name), so a later issue can swap in a consensus without a shape change.
+-- One row per entity: the most recent snapshot wins; among books, consensus, then book name.
 WITH visible AS (
   SELECT
     *,
@@ -15,4 +14,4 @@ SELECT
   entity_id, entity_name, game_id, home_team, away_team, book, snapshot_at,
   line, over_price, under_price, opening_line
 FROM visible
-QUALIFY ROW_NUMBER() OVER (PARTITION BY entity_id ORDER BY snapshot_at DESC, book) = 1
+QUALIFY ROW_NUMBER() OVER (PARTITION BY entity_id ORDER BY snapshot_at DESC, book = 'consensus' DESC, book) = 1

@@ -13,17 +13,33 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from shared.features.kinds import KINDS, game_count
+from shared.features.kinds import DERIVED, KINDS, game_count
 from shared.features.spec import FeatureSpec
 
 IDS = ["entity_id", "entity_name", "game_id", "game_date", "team", "opponent", "home"]
+# Known before the game: the line at prediction time and the game's spread and total.
+LINE_COLUMNS = ["line", "opening_line", "over_price", "under_price"]
+GAME_COLUMNS = ["game_total", "home_spread"]
 
 
 def _played(outcomes: pd.DataFrame) -> pd.DataFrame:
+    """Played games only, with their box-score details as `details.<stat>` columns."""
     played = outcomes.loc[outcomes["status"] == "played", [*IDS, "actual", "workload"]].copy()
     played["game_date"] = pd.to_datetime(played["game_date"])
     played["is_target"] = False
+    if "details_json" in outcomes and len(played):
+        details = pd.DataFrame(
+            [json.loads(text or "{}") for text in outcomes.loc[played.index, "details_json"]], index=played.index
+        )
+        played = played.join(details.add_prefix("details.").apply(pd.to_numeric, errors="coerce"))
     return played
+
+
+def _with_game_lines(frame: pd.DataFrame, game_lines: pd.DataFrame | None) -> pd.DataFrame:
+    if game_lines is None or game_lines.empty:
+        return frame.assign(game_total=np.nan, home_spread=np.nan)
+    games = game_lines[["game_id", "total", "spread"]].rename(columns={"total": "game_total", "spread": "home_spread"})
+    return frame.merge(games.drop_duplicates("game_id"), on="game_id", how="left")
 
 
 def _sorted(frame: pd.DataFrame) -> pd.DataFrame:
@@ -32,7 +48,17 @@ def _sorted(frame: pd.DataFrame) -> pd.DataFrame:
 
 def compute(spec: FeatureSpec, frame: pd.DataFrame) -> pd.DataFrame:
     """Features for every row of `frame` (sorted by entity, date), plus defaulted, history and quality."""
-    values = pd.DataFrame({f.name: KINDS[f.kind](frame, **f.params) for f in spec.features}, index=frame.index)
+    for column in [*LINE_COLUMNS, *GAME_COLUMNS]:
+        if column not in frame:
+            frame = frame.assign(**{column: np.nan})
+    for stat in {f.params[k] for f in spec.features for k in ("column", "per") if k in f.params}:
+        if stat not in frame:  # a box-score stat this source does not report: the feature defaults
+            frame = frame.assign(**{stat: np.nan})
+    computed: dict[str, pd.Series] = {}
+    for f in sorted(spec.features, key=lambda f: f.kind in DERIVED):
+        extra = {"features": computed} if f.kind in DERIVED else {}
+        computed[f.name] = KINDS[f.kind](frame, **f.params, **extra)
+    values = pd.DataFrame({f.name: computed[f.name] for f in spec.features}, index=frame.index)
     missing = values.isna()
     filled = values.fillna({f.name: f.default for f in spec.features})
     history = game_count(frame)
@@ -46,9 +72,22 @@ def compute(spec: FeatureSpec, frame: pd.DataFrame) -> pd.DataFrame:
     return filled
 
 
-def training_frame(spec: FeatureSpec, outcomes: pd.DataFrame) -> pd.DataFrame:
-    """Every played entity-game with its as-of features and its actual stat."""
-    frame = _sorted(_played(outcomes))
+def training_frame(
+    spec: FeatureSpec,
+    outcomes: pd.DataFrame,
+    lines: pd.DataFrame | None = None,
+    game_lines: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Every played entity-game with its as-of features and its actual stat.
+
+    `lines` (one row per entity-game: the line at prediction time, its opening,
+    prices, and the closing line for evaluation only) and `game_lines` are
+    joined on the game; the closing line is never a feature.
+    """
+    frame = _played(outcomes)
+    if lines is not None and not lines.empty:
+        frame = frame.merge(lines.drop_duplicates(["entity_id", "game_id"]), on=["entity_id", "game_id"], how="left")
+    frame = _sorted(_with_game_lines(frame, game_lines))
     return pd.concat([frame, compute(spec, frame)], axis=1)
 
 
@@ -77,6 +116,7 @@ def slate_rows(
     game_date: dt.date,
     run_id: str,
     as_of: dt.datetime,
+    game_lines: pd.DataFrame | None = None,
 ) -> list[dict[str, Any]]:
     """Feature rows (table `features`) for every entity with a line on the slate."""
     played = _played(history)

@@ -15,6 +15,9 @@ import pandas as pd
 
 Kind = Callable[..., pd.Series]
 
+# Kinds computed from other features of the same row; they get `features=` and come last.
+DERIVED = frozenset({"line_minus"})
+
 
 def _group_starts(frame: pd.DataFrame) -> np.ndarray:
     """For each row, the position of its entity's first row (frame is sorted by entity)."""
@@ -58,6 +61,68 @@ def rolling_rate(frame: pd.DataFrame, column: str, per: str, window: int) -> pd.
     return pd.Series(np.where(exposure > 0, total / np.where(exposure > 0, exposure, 1), np.nan), index=frame.index)
 
 
+def _prior_series(frame: pd.DataFrame, column: str) -> pd.Series:
+    return frame.groupby("entity_id", sort=False)[column].shift(1)
+
+
+def rolling_std(frame: pd.DataFrame, column: str, window: int) -> pd.Series:
+    total, n = _prior_window_sum(frame, column, window)
+    squares, _ = _prior_window_sum(frame.assign(_sq=frame[column] ** 2), "_sq", window)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        variance = (squares - total**2 / n) / (n - 1)
+    return pd.Series(np.where(n >= 2, np.sqrt(np.clip(variance, 0, None)), np.nan), index=frame.index)
+
+
+def rolling_max(frame: pd.DataFrame, column: str, window: int) -> pd.Series:
+    prior = _prior_series(frame, column)
+    peak = prior.groupby(frame["entity_id"], sort=False).rolling(window, min_periods=1).max()
+    return peak.reset_index(level=0, drop=True).reindex(frame.index)
+
+
+def ewm_rate(frame: pd.DataFrame, column: str, per: str, half_life: float) -> pd.Series:
+    return ewm_mean(frame, column, half_life) / ewm_mean(frame, per, half_life).where(lambda s: s > 0)
+
+
+def back_to_back(frame: pd.DataFrame) -> pd.Series:
+    return (rest_days(frame, cap=2) == 1).astype(float).where(rest_days(frame, cap=2).notna())
+
+
+def line(frame: pd.DataFrame) -> pd.Series:
+    """The line at prediction time (its own row's, never a later snapshot)."""
+    return frame["line"].astype(float)
+
+
+def line_move(frame: pd.DataFrame) -> pd.Series:
+    """How far the line moved from its opening to prediction time."""
+    return (frame["line"] - frame["opening_line"]).astype(float)
+
+
+def implied_over(frame: pd.DataFrame) -> pd.Series:
+    """The book's de-vigged probability of the over, from its two prices."""
+
+    def implied(price: pd.Series) -> pd.Series:
+        price = price.astype(float)
+        return np.where(price < 0, -price / (100 - price), 100 / (100 + price))
+
+    over, under = implied(frame["over_price"]), implied(frame["under_price"])
+    return pd.Series(over / (over + under), index=frame.index)
+
+
+def game_total(frame: pd.DataFrame) -> pd.Series:
+    return frame["game_total"].astype(float)
+
+
+def team_spread(frame: pd.DataFrame) -> pd.Series:
+    """The entity's team's spread (negative when favoured)."""
+    spread = frame["home_spread"].astype(float)
+    return spread.where(frame["home"] == True, -spread).where(frame["home"].notna())  # noqa: E712
+
+
+def line_minus(frame: pd.DataFrame, of: str, features: dict[str, pd.Series]) -> pd.Series:
+    """The line minus another feature of the row (e.g. its rolling mean)."""
+    return frame["line"].astype(float) - features[of]
+
+
 def game_count(frame: pd.DataFrame) -> pd.Series:
     return pd.Series(np.arange(len(frame)) - _group_starts(frame), index=frame.index, dtype=float)
 
@@ -71,8 +136,16 @@ def home(frame: pd.DataFrame) -> pd.Series:
     return frame["home"].astype("float64")
 
 
-def opponent_allowed(frame: pd.DataFrame, column: str, window_days: int, min_games: int) -> pd.Series:
-    """The stat entities made against this row's opponent over the window, relative to the league."""
+def opponent_allowed(
+    frame: pd.DataFrame, column: str, window_days: int, min_games: int, per: str | None = None
+) -> pd.Series:
+    """The stat entities made against this row's opponent over the window, relative to the league.
+
+    With `per`, a rate: the stat per unit of `per` (e.g. strikeouts per batter faced).
+    """
+    if per is not None:
+        made = opponent_allowed(frame, column, window_days, min_games)
+        return made / opponent_allowed(frame, per, window_days, min_games)
     played = frame[~frame["is_target"] & frame[column].notna()]
     dates = frame["game_date"].to_numpy()
     start = dates - np.timedelta64(window_days, "D")
@@ -98,6 +171,16 @@ def opponent_allowed(frame: pd.DataFrame, column: str, window_days: int, min_gam
 
 
 KINDS: dict[str, Kind] = {
+    "rolling_std": rolling_std,
+    "rolling_max": rolling_max,
+    "ewm_rate": ewm_rate,
+    "back_to_back": back_to_back,
+    "line": line,
+    "line_move": line_move,
+    "implied_over": implied_over,
+    "game_total": game_total,
+    "team_spread": team_spread,
+    "line_minus": line_minus,
     "rolling_mean": rolling_mean,
     "ewm_mean": ewm_mean,
     "expanding_mean": expanding_mean,

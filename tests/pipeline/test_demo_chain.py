@@ -8,8 +8,8 @@ from shared import demo, runtime, schemas
 
 pytestmark = pytest.mark.pipeline
 DAYS = 3
-# Filled only by `propflow ingest` from real data; the synthetic demo has no game lines and no unmatched names.
-INGEST_ONLY = {"game_lines", "ingest_unmatched"}
+# Filled only by `propflow ingest` from real data: the synthetic league's names always match.
+INGEST_ONLY = {"ingest_unmatched"}
 
 
 @pytest.fixture(scope="module")
