@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from shared import feed, markets, topology, training
+from shared import experiments, feed, markets, topology, training
 from shared.adapters.local_bus import LocalBus
 from shared.events import DiagnosticsDaily
 from shared.league import generate
@@ -21,6 +21,26 @@ SELECT market, system_id, predictions, picks, hit_rate, mae, line_mae, units
 FROM propflow.model_leaderboard
 ORDER BY market, system_id = 'ensemble', system_id
 """
+
+
+def train_systems(ctx: Context, market_id: str, train_end: dt.date) -> None:
+    """Train every active system of a market on history up to train_end and make it champion."""
+    data = training.training_data(ctx, market_id, train_end)
+    for system_id in markets.market(market_id).active_systems(ctx.settings):
+        config = training.TrainConfig.for_system(market_id, system_id, train_end, validation_days=0)
+        result = training.train(ctx, config, registered_by="demo", promote=True, frame=data)
+        experiments.record(
+            ctx,
+            name=f"demo {system_id}",
+            market=market_id,
+            system_id=system_id,
+            status="completed",
+            config=config,
+            metrics=result.metrics,
+            model_uri=result.record.uri,
+            model_version=result.record.version,
+            tags=["demo"],
+        )
 
 
 @dataclass(frozen=True)
@@ -52,10 +72,7 @@ def run(
     leagues = [generate(m, seed=seed, start=start, days=history_days + days) for m in sorted(markets.all_markets())]
     for league in leagues:
         feed.load_history(ctx, league, first_live)
-        for system_id in markets.market(league.market).active_systems(ctx.settings):
-            training.fit_baseline(
-                ctx, league.market, system_id, first_live - dt.timedelta(days=1), registered_by="demo"
-            )
+        train_systems(ctx, league.market, first_live - dt.timedelta(days=1))
     handled = 0
     for offset in range(days):
         day = first_live + dt.timedelta(days=offset)

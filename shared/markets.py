@@ -11,14 +11,19 @@ import yaml
 
 from shared.config import Settings
 
+FRAMEWORKS = ("baseline", "xgboost", "catboost", "lightgbm")
+
 
 @dataclass(frozen=True)
 class SystemConfig:
     system_id: str
-    kind: str
+    framework: str
+    feature_set: str
     weight: float = 1.0
     active: bool = True
     baseline: bool = False
+    half_life_days: float | None = None
+    feature: str | None = None  # baseline: the feature that is its mean
     params: dict[str, Any] = field(default_factory=dict)
 
 
@@ -32,6 +37,7 @@ class Market:
     prediction_hour_utc: int
     min_edge: float
     min_confidence: float
+    error_scale: float
     agreement_bonus_below: float
     agreement_penalty_above: float
     systems: dict[str, SystemConfig]
@@ -47,10 +53,16 @@ class Market:
         return next((s for s, cfg in self.systems.items() if cfg.baseline), None)
 
 
-def _system(system_id: str, raw: dict[str, Any]) -> SystemConfig:
-    raw = dict(raw)
-    known = {k: raw.pop(k) for k in ("kind", "weight", "active", "baseline") if k in raw}
-    return SystemConfig(system_id=system_id, params=raw, **known)
+def _system(market_id: str, system_id: str, raw: dict[str, Any]) -> SystemConfig:
+    try:
+        system = SystemConfig(system_id=system_id, **raw)
+    except TypeError as exc:
+        raise ValueError(f"markets.yaml {market_id}.{system_id}: {exc}") from None
+    if system.framework not in FRAMEWORKS:
+        raise ValueError(f"markets.yaml {market_id}.{system_id}: framework must be one of {FRAMEWORKS}")
+    if system.framework == "baseline" and not system.feature:
+        raise ValueError(f"markets.yaml {market_id}.{system_id}: a baseline names its `feature`")
+    return system
 
 
 @cache
@@ -67,9 +79,10 @@ def all_markets() -> dict[str, Market]:
             prediction_hour_utc=int(cfg["prediction_hour_utc"]),
             min_edge=float(cfg["min_edge"]),
             min_confidence=float(cfg["min_confidence"]),
+            error_scale=float(cfg["error_scale"]),
             agreement_bonus_below=float(cfg["agreement"]["bonus_below"]),
             agreement_penalty_above=float(cfg["agreement"]["penalty_above"]),
-            systems={s: _system(s, v) for s, v in cfg["systems"].items()},
+            systems={s: _system(market_id, s, v) for s, v in cfg["systems"].items()},
         )
     return result
 

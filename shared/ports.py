@@ -35,6 +35,9 @@ class Warehouse(Protocol):
     def sql(self, text: str, **params: Any) -> pd.DataFrame:
         """Run ad-hoc BigQuery Standard SQL (CLI, tests, views)."""
 
+    def execute(self, name: str, **params: Any) -> int:
+        """Run the DML statement schemas/queries/<name>.sql; returns the rows it affected."""
+
 
 class BlobStore(Protocol):
     def put(self, uri: str, data: bytes) -> None: ...

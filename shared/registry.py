@@ -1,7 +1,12 @@
 """Model registry: versions in the blob store, rows in model_registry, aliases with history.
 
-Scorers resolve `champion` on every slate, so registering and promoting a
-model changes what scores next without a code change or a redeploy.
+A version lives in models/<market>/<system_id>/<version>/ (the model file, its
+feature list, its metrics and its sha256) and is listed in model_registry with
+the features and fitted distribution it is served with. Aliases (champion,
+challenger, baseline) are rows in model_alias_history; the newest row of an
+alias is where it points, and setting one is a compare-and-set, so two racing
+promotes cannot both win. Scorers resolve `champion` on every slate: adding,
+promoting or rolling back a model needs no code change and no redeploy.
 """
 
 from __future__ import annotations
@@ -20,6 +25,16 @@ from shared.systems.base import ModelUnavailable
 
 ALIASES = ("champion", "challenger", "baseline")
 ALLOWED_SCHEMES = ("gs://", "file://")
+MODEL_FILES = {
+    "baseline": "model.json",
+    "xgboost": "model.xgb.json",
+    "catboost": "model.cbm",
+    "lightgbm": "model.lgb.txt",
+}
+
+
+class AliasConflict(RuntimeError):
+    """The alias moved between reading it and setting it: someone else promoted first."""
 
 
 @dataclass(frozen=True)
@@ -32,7 +47,10 @@ class ModelRecord:
     uri: str
     sha256: str
     feature_set: str | None
+    features: tuple[str, ...]
+    size: float | None
     metrics: dict[str, Any]
+    enabled: bool = True
 
 
 def _now() -> dt.datetime:
@@ -50,17 +68,21 @@ def register(
     system_id: str,
     framework: str,
     artifact: bytes,
+    features: list[str],
+    size: float | None,
     feature_set: str | None,
     train_end: dt.date,
     metrics: dict[str, Any],
     registered_by: str,
 ) -> ModelRecord:
-    """Store an artifact under models/<market>/<system_id>/<version>/ and list it (enabled)."""
+    """Store a model file and its companions, and list it as an enabled version."""
     digest = hashlib.sha256(artifact).hexdigest()
     version = f"{train_end:%Y%m%d}-{digest[:8]}"
     folder = f"gs://{ctx.settings.bucket}/models/{market}/{system_id}/{version}"
-    ctx.blobs.put(f"{folder}/model.json", artifact)
-    ctx.blobs.put(f"{folder}/metrics.json", json.dumps(metrics, indent=2, sort_keys=True).encode())
+    uri = f"{folder}/{MODEL_FILES[framework]}"
+    ctx.blobs.put(uri, artifact)
+    ctx.blobs.put(f"{folder}/features.json", json.dumps(features, indent=2).encode())
+    ctx.blobs.put(f"{folder}/metrics.json", json.dumps(metrics, indent=2, sort_keys=True, default=str).encode())
     ctx.blobs.put(f"{folder}/sha256", digest.encode())
     record = ModelRecord(
         market,
@@ -68,9 +90,11 @@ def register(
         model_id(market, system_id),
         version,
         framework,
-        f"{folder}/model.json",
+        uri,
         digest,
         feature_set,
+        tuple(features),
+        size,
         metrics,
     )
     ctx.warehouse.upsert(
@@ -82,11 +106,13 @@ def register(
                 "model_id": record.model_id,
                 "version": version,
                 "framework": framework,
-                "uri": record.uri,
+                "uri": uri,
                 "sha256": digest,
                 "feature_set": feature_set,
+                "features_json": json.dumps(features),
+                "distribution_json": json.dumps({"family": "negbin", "size": size}),
                 "train_end": train_end,
-                "metrics_json": json.dumps(metrics, sort_keys=True),
+                "metrics_json": json.dumps(metrics, sort_keys=True, default=str),
                 "enabled": True,
                 "registered_at": _now(),
                 "registered_by": registered_by,
@@ -96,34 +122,8 @@ def register(
     return record
 
 
-def set_alias(
-    ctx: Context, market: str, system_id: str, alias: str, version: str, *, set_by: str, reason: str = ""
-) -> None:
-    """Point an alias at a registered version; the history keeps what it pointed at before."""
-    if alias not in ALIASES:
-        raise ValueError(f"unknown alias {alias!r}; known: {ALIASES}")
-    versions = ctx.warehouse.query("model_versions", market=market, system_id=system_id)
-    if version not in set(versions["version"]):
-        raise KeyError(f"{market}/{system_id} has no registered version {version!r}")
-    current = resolve(ctx, market, system_id, alias)
-    ctx.warehouse.upsert(
-        "model_alias_history",
-        [
-            {
-                "market": market,
-                "system_id": system_id,
-                "alias": alias,
-                "version": version,
-                "previous_version": current.version if current else None,
-                "set_at": _now(),
-                "set_by": set_by,
-                "reason": reason,
-            }
-        ],
-    )
-
-
 def _record(row: pd.Series) -> ModelRecord:
+    distribution = json.loads(row["distribution_json"] or "{}")
     return ModelRecord(
         row["market"],
         row["system_id"],
@@ -133,17 +133,101 @@ def _record(row: pd.Series) -> ModelRecord:
         row["uri"],
         row["sha256"],
         row["feature_set"],
+        tuple(json.loads(row["features_json"] or "[]")),
+        distribution.get("size"),
         json.loads(row["metrics_json"] or "{}"),
+        bool(row["enabled"]),
     )
 
 
+def versions(ctx: Context, market: str, system_id: str) -> list[ModelRecord]:
+    rows = ctx.warehouse.query("model_versions", market=market, system_id=system_id)
+    return [_record(r) for _, r in rows.iterrows()]
+
+
+def version(ctx: Context, market: str, system_id: str, version: str) -> ModelRecord:
+    found = [r for r in versions(ctx, market, system_id) if r.version == version]
+    if not found:
+        raise KeyError(f"{market}/{system_id} has no registered version {version!r}")
+    return found[0]
+
+
 def resolve(ctx: Context, market: str, system_id: str, alias: str = "champion") -> ModelRecord | None:
+    """The version an alias points at now (None when it was never set)."""
     rows = ctx.warehouse.query("model_alias", market=market, system_id=system_id, alias=alias)
     return None if rows.empty else _record(rows.iloc[0])
 
 
+def set_alias(
+    ctx: Context,
+    market: str,
+    system_id: str,
+    alias: str,
+    to_version: str,
+    *,
+    set_by: str,
+    reason: str = "",
+    expected: str | type[Ellipsis] | None = ...,
+) -> str | None:
+    """Point `alias` at a registered, enabled version. Returns the version it pointed at before.
+
+    `expected` is the version the caller believes the alias points at now; by
+    default, whatever it points at when read here. If it moved in between,
+    AliasConflict is raised and nothing is written.
+    """
+    if alias not in ALIASES:
+        raise ValueError(f"unknown alias {alias!r}; known: {ALIASES}")
+    target = version(ctx, market, system_id, to_version)
+    if not target.enabled:
+        raise ValueError(f"{market}/{system_id} version {to_version} is disabled; enable it first")
+    if expected is ...:
+        current = resolve(ctx, market, system_id, alias)
+        expected = current.version if current else None
+    written = ctx.warehouse.execute(
+        "set_alias",
+        market=market,
+        system_id=system_id,
+        alias=alias,
+        version=to_version,
+        expected=expected,
+        set_at=_now(),
+        set_by=set_by,
+        reason=reason,
+    )
+    if written != 1:
+        raise AliasConflict(f"{market}/{system_id} {alias} no longer points at {expected!r}; not changed")
+    return expected
+
+
+def rollback(ctx: Context, market: str, system_id: str, alias: str = "champion", *, set_by: str) -> str:
+    """Point an alias back where it pointed before its last change. Returns that version."""
+    history = ctx.warehouse.query("alias_history", market=market)
+    rows = history[(history["system_id"] == system_id) & (history["alias"] == alias)]
+    if rows.empty or pd.isna(rows.iloc[0]["previous_version"]):
+        raise ValueError(f"{market}/{system_id} {alias} has no previous version to roll back to")
+    latest = rows.iloc[0]
+    set_alias(
+        ctx,
+        market,
+        system_id,
+        alias,
+        latest["previous_version"],
+        set_by=set_by,
+        reason=f"rollback from {latest['version']}",
+        expected=latest["version"],
+    )
+    return latest["previous_version"]
+
+
+def set_enabled(ctx: Context, market: str, system_id: str, to_version: str, enabled: bool) -> None:
+    version(ctx, market, system_id, to_version)
+    ctx.warehouse.execute("set_enabled", market=market, system_id=system_id, version=to_version, enabled=enabled)
+
+
 def fetch(ctx: Context, record: ModelRecord) -> bytes:
-    """The artifact's bytes, after checking its URI scheme and its sha256."""
+    """The model file's bytes, after checking the version is enabled, its URI scheme and its sha256."""
+    if not record.enabled:
+        raise ModelUnavailable(f"{record.model_id} {record.version} is disabled in the registry")
     if not record.uri.startswith(ALLOWED_SCHEMES):
         raise ModelUnavailable(f"refusing model URI {record.uri!r}: only {ALLOWED_SCHEMES} are allowed")
     try:

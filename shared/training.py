@@ -1,73 +1,204 @@
-"""Fit a system on history up to a date, register it, make it champion, log the experiment.
+"""Walk-forward training: fit a system on history up to a date, measure it, register it.
 
-First version: the naive baselines, whose only fitted part is the spread of
-their predictive distribution (negative binomial size from the residuals).
+Only dates <= train_end are fitted; the validation window is the days after
+it (reported, never fitted). The predictive distribution's spread comes from
+out-of-sample residuals inside the training window: a first fit on all but
+its last `calibration_days` predicts those days, and the negative binomial
+size is fitted on its errors. So a walk-forward backtest never uses the
+actuals of the days it scores, not even for the spread.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
+import pandas as pd
 
-from shared import distributions, experiments, markets, registry
+from shared import distributions, markets, registry
 from shared.features import build, spec
 from shared.registry import ModelRecord
 from shared.runtime import Context
+from shared.systems import loader
 
-MIN_HISTORY_GAMES = 3  # rows with less history say little about a system's spread
+MIN_HISTORY_GAMES = 3  # rows with less history teach little and are scored with red flags anyway
+MIN_CALIBRATION_ROWS = 50
+TOP_FEATURES = 15
 
 
-def fit_baseline(
-    ctx: Context, market_id: str, system_id: str, train_end: dt.date, *, registered_by: str = "propflow"
-) -> ModelRecord:
+@dataclass(frozen=True)
+class TrainConfig:
+    """Everything a training run depends on, besides the data."""
+
+    market: str
+    system_id: str
+    train_end: dt.date
+    framework: str
+    feature_set: str
+    features: tuple[str, ...]
+    params: dict[str, Any] = field(default_factory=dict)
+    half_life_days: float | None = None
+    validation_days: int = 30
+    calibration_days: int = 30
+    train_start: dt.date | None = None
+
+    @classmethod
+    def for_system(cls, market_id: str, system_id: str, train_end: dt.date, **overrides: Any) -> TrainConfig:
+        """The system's settings from markets.yaml, with any of them overridden."""
+        system = markets.market(market_id).systems.get(system_id)
+        if system is None:
+            raise KeyError(
+                f"{market_id} has no system {system_id!r}; known: {sorted(markets.market(market_id).systems)}"
+            )
+        framework = overrides.pop("framework", None) or system.framework
+        feature_set = overrides.pop("feature_set", None) or system.feature_set
+        feature = [system.feature] if framework == "baseline" else spec.load(market_id).names(feature_set)
+        params = {**system.params, **(overrides.pop("params", None) or {})}
+        half_life = overrides.pop("half_life_days", system.half_life_days)
+        return cls(
+            market_id, system_id, train_end, framework, feature_set, tuple(feature), params, half_life, **overrides
+        )
+
+
+@dataclass(frozen=True)
+class TrainResult:
+    config: TrainConfig
+    record: ModelRecord
+    metrics: dict[str, Any]
+
+
+def training_data(ctx: Context, market_id: str, until: dt.date) -> pd.DataFrame:
+    """Every played entity-game up to `until` with its as-of features, line and closing line."""
     market = markets.market(market_id)
-    system = market.systems[system_id]
-    feature = system.params["feature"]
-    outcomes = ctx.warehouse.query("training_outcomes", market=market_id, train_end=train_end)
-    frame = build.training_frame(spec.load(market_id), outcomes)
-    frame = frame[frame["history_games"] >= MIN_HISTORY_GAMES]
-    if frame.empty:
-        raise ValueError(f"{market_id}: no played games with history up to {train_end} to fit {system_id}")
-    mean, actual = frame[feature].to_numpy(), frame["actual"].to_numpy()
-    size = distributions.fit_size(mean, actual)
-    metrics = {
-        "rows": len(frame),
-        "mae": float(np.mean(np.abs(mean - actual))),
-        "rmse": float(np.sqrt(np.mean((mean - actual) ** 2))),
-        "nbinom_size": size,
+    since = dt.date(1900, 1, 1)
+    outcomes = ctx.warehouse.query("training_outcomes", market=market_id, train_end=until)
+    lines = ctx.warehouse.query(
+        "training_lines", market=market_id, since=since, until=until, hour=market.prediction_hour_utc
+    )
+    games = ctx.warehouse.query("game_lines_window", sport=market.sport, since=since, until=until)
+    return build.training_frame(spec.load(market_id), outcomes, lines, games)
+
+
+def recency_weights(dates: pd.Series, train_end: dt.date, half_life_days: float | None) -> np.ndarray | None:
+    """Weight 1 on train_end, halving every `half_life_days` before it."""
+    if not half_life_days:
+        return None
+    age = (pd.Timestamp(train_end) - pd.to_datetime(dates)).dt.days.to_numpy(dtype=float)
+    return 0.5 ** (age / half_life_days)
+
+
+def evaluate(rows: pd.DataFrame, predicted: np.ndarray, scale: float) -> dict[str, Any]:
+    """MAE, RMSE and within-1/2/3 (x scale) of a prediction; the line's MAE on exactly the same rows."""
+    if len(rows) == 0:
+        return {"rows": 0}
+    error = predicted - rows["actual"].to_numpy()
+    result: dict[str, Any] = {
+        "rows": len(rows),
+        "mae": float(np.mean(np.abs(error))),
+        "rmse": float(np.sqrt(np.mean(error**2))),
+        "bias": float(np.mean(error)),
+        **{f"within_{k}": float(np.mean(np.abs(error) <= k * scale)) for k in (1, 2, 3)},
     }
-    artifact = json.dumps(
-        {
-            "framework": "baseline",
-            "kind": system.kind,
-            "feature": feature,
-            "distribution": {"family": "negbin", "size": size},
+    for line in ("line", "closing_line"):
+        if line in rows and rows[line].notna().any():
+            has = rows[line].notna().to_numpy()
+            result[f"{line}_rows"] = int(has.sum())
+            result[f"{line}_mae"] = float(np.mean(np.abs(rows[line].to_numpy()[has] - rows["actual"].to_numpy()[has])))
+            result[f"model_mae_on_{line}_rows"] = float(np.mean(np.abs(error[has])))
+    return result
+
+
+def _fit(config: TrainConfig, rows: pd.DataFrame, version: str) -> tuple[bytes, Any]:
+    module = loader.framework(config.framework)
+    x = rows[list(config.features)]
+    weight = recency_weights(rows["game_date"], config.train_end, config.half_life_days)
+    blob = module.fit(x, rows["actual"].to_numpy(dtype=float), weight, dict(config.params))
+    model = module.load(blob, registry.model_id(config.market, config.system_id), version, config.features, None)
+    return blob, model
+
+
+def train(
+    ctx: Context,
+    config: TrainConfig,
+    *,
+    registered_by: str = "propflow",
+    promote: bool = False,
+    frame: pd.DataFrame | None = None,
+) -> TrainResult:
+    """Fit, measure and register one model version; optionally make it the champion."""
+    market = markets.market(config.market)
+    last_day = config.train_end + dt.timedelta(days=config.validation_days)
+    data = training_data(ctx, config.market, last_day) if frame is None else frame
+    data = data[data["history_games"] >= MIN_HISTORY_GAMES]
+    dates = data["game_date"].dt.date
+    in_window = dates <= config.train_end
+    if config.train_start:
+        in_window &= dates >= config.train_start
+    fitted = data[in_window]
+    validation = data[(dates > config.train_end) & (dates <= last_day)]
+    if len(fitted) < 100:
+        raise ValueError(f"{config.market}/{config.system_id}: only {len(fitted)} rows up to {config.train_end}")
+
+    calibration_start = config.train_end - dt.timedelta(days=config.calibration_days)
+    inner = fitted[fitted["game_date"].dt.date <= calibration_start]
+    calibration = fitted[fitted["game_date"].dt.date > calibration_start]
+    if len(inner) >= 100 and len(calibration) >= MIN_CALIBRATION_ROWS:
+        _, inner_model = _fit(config, inner, "calibration")
+        calibration_pred = inner_model.predict_mean(calibration[list(config.features)])
+        size_source = "out-of-sample"
+    else:  # too little history to hold any out: in-sample residuals understate the spread
+        calibration, size_source = fitted, "in-sample"
+    blob, model = _fit(config, fitted, "candidate")
+    if size_source == "in-sample":
+        calibration_pred = model.predict_mean(calibration[list(config.features)])
+    size = distributions.fit_size(calibration_pred, calibration["actual"].to_numpy())
+
+    train_metrics = evaluate(fitted, model.predict_mean(fitted[list(config.features)]), market.error_scale)
+    validation_metrics = evaluate(validation, model.predict_mean(validation[list(config.features)]), market.error_scale)
+    importance = sorted(model.importance().items(), key=lambda kv: -kv[1])[:TOP_FEATURES]
+    metrics = {
+        "train": train_metrics,
+        "calibration": evaluate(calibration, calibration_pred, market.error_scale) | {"source": size_source},
+        "validation": validation_metrics,
+        "train_validation_gap": (
+            validation_metrics["mae"] - train_metrics["mae"] if validation_metrics.get("rows") else None
+        ),
+        "nbinom_size": size,
+        "feature_importance": dict(importance),
+        "config": {
+            "framework": config.framework,
+            "feature_set": config.feature_set,
+            "features": len(config.features),
+            "half_life_days": config.half_life_days,
+            "params": config.params,
+            "train_start": config.train_start,
+            "train_end": config.train_end,
+            "validation_days": config.validation_days,
         },
-        sort_keys=True,
-    ).encode()
+    }
     record = registry.register(
         ctx,
-        market=market_id,
-        system_id=system_id,
-        framework="baseline",
-        artifact=artifact,
-        feature_set=system.params.get("feature_set"),
-        train_end=train_end,
+        market=config.market,
+        system_id=config.system_id,
+        framework=config.framework,
+        artifact=blob,
+        features=list(config.features),
+        size=size,
+        feature_set=config.feature_set,
+        train_end=config.train_end,
         metrics=metrics,
         registered_by=registered_by,
     )
-    registry.set_alias(ctx, market_id, system_id, "champion", record.version, set_by=registered_by, reason="fitted")
-    experiments.record(
-        ctx,
-        name=f"{system_id} fit",
-        market=market_id,
-        system_id=system_id,
-        status="completed",
-        config={"kind": system.kind, "feature": feature, "train_end": train_end},
-        metrics=metrics,
-        model_uri=record.uri,
-        tags=["baseline"],
-    )
-    return record
+    if promote:
+        registry.set_alias(
+            ctx,
+            config.market,
+            config.system_id,
+            "champion",
+            record.version,
+            set_by=registered_by,
+            reason=f"trained to {config.train_end}",
+        )
+    return TrainResult(config, record, metrics)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from support import table_counts
 
-from shared import feed, markets, runtime, training
+from shared import demo, feed, markets, runtime
 from shared.config import Settings
 from shared.league import League, generate
 
@@ -52,8 +52,7 @@ def seeded_template(tmp_path_factory: pytest.TempPathFactory) -> Seeded:
     leagues = {m: generate(m, seed=11, start=HISTORY_START, days=HISTORY_DAYS + 5) for m in markets.all_markets()}
     for market_id, league in leagues.items():
         feed.load_history(ctx, league, FIRST_LIVE)
-        for system_id in markets.market(market_id).active_systems():
-            training.fit_baseline(ctx, market_id, system_id, FIRST_LIVE - dt.timedelta(days=1), registered_by="tests")
+        demo.train_systems(ctx, market_id, FIRST_LIVE - dt.timedelta(days=1))
     runtime.reset()
     return Seeded(home, leagues, FIRST_LIVE)
 

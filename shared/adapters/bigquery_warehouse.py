@@ -28,14 +28,22 @@ STAGING_TTL = dt.timedelta(hours=1)
 
 def _scalar_type(value: Any) -> str:
     # bool before int: bool is an int in Python.
-    for kind, name in ((bool, "BOOL"), (int, "INT64"), (float, "FLOAT64"), (dt.datetime, "TIMESTAMP"),
-                       (dt.date, "DATE"), (str, "STRING")):  # fmt: skip
+    for kind, name in (
+        (bool, "BOOL"),
+        (int, "INT64"),
+        (float, "FLOAT64"),
+        (dt.datetime, "TIMESTAMP"),
+        (dt.date, "DATE"),
+        (str, "STRING"),
+    ):
         if isinstance(value, kind):
             return name
     raise TypeError(f"no BigQuery parameter type for {type(value).__name__}")
 
 
 def query_parameter(name: str, value: Any) -> bigquery.ScalarQueryParameter | bigquery.ArrayQueryParameter:
+    if value is None:
+        return bigquery.ScalarQueryParameter(name, "STRING", None)  # every nullable parameter here is a STRING
     if isinstance(value, list | tuple | set):
         items = list(value)
         return bigquery.ArrayQueryParameter(name, _scalar_type(items[0]) if items else "STRING", items)
@@ -104,6 +112,17 @@ class BigQueryWarehouse:
 
     def query(self, name: str, **params: Any) -> pd.DataFrame:
         return self.sql(schemas.sql_text("queries", name), **params)
+
+    def execute(self, name: str, **params: Any) -> int:
+        text = schemas.sql_text("queries", name)
+        sql.check_parameters(text, params)
+        config = bigquery.QueryJobConfig(query_parameters=[query_parameter(k, v) for k, v in params.items()])
+        try:
+            job = self.client.query(sql.for_bigquery(text, self.project, self.dataset), job_config=config)
+            job.result()
+        except google_exceptions.GoogleAPIError as exc:
+            raise WarehouseError(f"{name} failed: {exc}") from exc
+        return int(job.num_dml_affected_rows or 0)
 
     def sql(self, text: str, **params: Any) -> pd.DataFrame:
         sql.check_parameters(text, params)

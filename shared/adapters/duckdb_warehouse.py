@@ -107,6 +107,16 @@ class DuckDBWarehouse:
                 frame[name] = frame[name].astype("Int64")
         return frame
 
+    def execute(self, name: str, **params: Any) -> int:
+        text = schemas.sql_text("queries", name)
+        sql.check_parameters(text, params)
+        with self._lock:
+            try:
+                row = self._con.execute(sql.for_duckdb(text, self.dataset), params or None).fetchone()
+            except duckdb.Error as exc:
+                raise WarehouseError(f"{name} failed: {exc}") from exc
+        return int(row[0]) if row else 0
+
     def close(self) -> None:
         with self._lock:
             self._con.close()

@@ -19,7 +19,7 @@ from shared.features.spec import FeatureSpec
 IDS = ["entity_id", "entity_name", "game_id", "game_date", "team", "opponent", "home"]
 # Known before the game: the line at prediction time and the game's spread and total.
 LINE_COLUMNS = ["line", "opening_line", "over_price", "under_price"]
-GAME_COLUMNS = ["game_total", "home_spread"]
+GAME_COLUMNS = ["game_total_line", "home_spread_line"]
 
 
 def _played(outcomes: pd.DataFrame) -> pd.DataFrame:
@@ -37,8 +37,10 @@ def _played(outcomes: pd.DataFrame) -> pd.DataFrame:
 
 def _with_game_lines(frame: pd.DataFrame, game_lines: pd.DataFrame | None) -> pd.DataFrame:
     if game_lines is None or game_lines.empty:
-        return frame.assign(game_total=np.nan, home_spread=np.nan)
-    games = game_lines[["game_id", "total", "spread"]].rename(columns={"total": "game_total", "spread": "home_spread"})
+        return frame.assign(**dict.fromkeys(GAME_COLUMNS, np.nan))
+    games = game_lines[["game_id", "total", "spread"]].rename(
+        columns=dict(zip(["total", "spread"], GAME_COLUMNS, strict=True))
+    )
     return frame.merge(games.drop_duplicates("game_id"), on="game_id", how="left")
 
 

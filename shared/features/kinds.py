@@ -56,9 +56,10 @@ def expanding_mean(frame: pd.DataFrame, column: str) -> pd.Series:
 
 
 def rolling_rate(frame: pd.DataFrame, column: str, per: str, window: int) -> pd.Series:
-    total, _ = _prior_window_sum(frame, column, window)
+    total, n = _prior_window_sum(frame, column, window)
     exposure, _ = _prior_window_sum(frame, per, window)
-    return pd.Series(np.where(exposure > 0, total / np.where(exposure > 0, exposure, 1), np.nan), index=frame.index)
+    ok = (n > 0) & (exposure > 0)  # no numerator data is missing, not a rate of zero
+    return pd.Series(np.where(ok, total / np.where(ok, exposure, 1), np.nan), index=frame.index)
 
 
 def _prior_series(frame: pd.DataFrame, column: str) -> pd.Series:
@@ -109,12 +110,12 @@ def implied_over(frame: pd.DataFrame) -> pd.Series:
 
 
 def game_total(frame: pd.DataFrame) -> pd.Series:
-    return frame["game_total"].astype(float)
+    return frame["game_total_line"].astype(float)
 
 
 def team_spread(frame: pd.DataFrame) -> pd.Series:
     """The entity's team's spread (negative when favoured)."""
-    spread = frame["home_spread"].astype(float)
+    spread = frame["home_spread_line"].astype(float)
     return spread.where(frame["home"] == True, -spread).where(frame["home"].notna())  # noqa: E712
 
 

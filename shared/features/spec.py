@@ -12,6 +12,32 @@ import yaml
 from shared.features import kinds
 
 SPECS_DIR = Path(__file__).parent / "specs"
+# Columns of the frames features are computed from; a feature may not shadow one.
+RESERVED = frozenset(
+    {
+        "entity_id",
+        "entity_name",
+        "game_id",
+        "game_date",
+        "team",
+        "opponent",
+        "home",
+        "actual",
+        "workload",
+        "is_target",
+        "line",
+        "opening_line",
+        "over_price",
+        "under_price",
+        "closing_line",
+        "snapshot_at",
+        "game_total_line",
+        "home_spread_line",
+        "quality_score",
+        "history_games",
+        "defaulted",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -52,6 +78,9 @@ def load(market: str) -> FeatureSpec:
         raise KeyError(f"no feature spec for market {market!r} ({path})")
     raw = yaml.safe_load(path.read_text())
     features = tuple(_feature(f, market) for f in raw["features"])
+    reserved = {f.name for f in features} & RESERVED
+    if reserved:
+        raise ValueError(f"{market}: feature names {sorted(reserved)} are frame columns; rename them")
     duplicated = {f.name for f in features if sum(g.name == f.name for g in features) > 1}
     if duplicated:
         raise ValueError(f"{market}: duplicated feature names {sorted(duplicated)}")

@@ -8,10 +8,11 @@ import json
 import pytest
 from support import pubsub_event
 
-from shared import feed, runtime, topology
+from shared import feed, markets, runtime, topology
 from shared.adapters.local_bus import LocalBus
 
 MARKET = "mlb_strikeouts"
+SYSTEMS = markets.market(MARKET).active_systems()
 
 
 def slate_payload(day: dt.date) -> dict:
@@ -47,7 +48,7 @@ def test_feature_store_writes_the_slate_and_publishes_features_ready(slate, post
     assert queued(ctx.bus, topology.FEATURES_READY) == [{**payload, "entities": lines}]
 
 
-def run_scorers(post, ctx, payload, systems=("baseline_l10", "baseline_ewma"), mode="structured"):
+def run_scorers(post, ctx, payload, systems=SYSTEMS, mode="structured"):
     post("feature_store", pubsub_event(topology.LINES_POSTED, payload), mode)
     ready = queued(ctx.bus, topology.FEATURES_READY)[0]
     for system_id in systems:
@@ -62,15 +63,12 @@ def test_scorers_write_one_row_per_entity_and_report(slate, post, mode):
     ctx, payload = slate
     ready = run_scorers(post, ctx, payload, mode=mode)
     rows = ctx.warehouse.sql("SELECT * FROM propflow.predictions")
-    assert rows.groupby("system_id").size().to_dict() == {
-        "baseline_ewma": ready["entities"],
-        "baseline_l10": ready["entities"],
-    }
+    assert rows.groupby("system_id").size().to_dict() == dict.fromkeys(SYSTEMS, ready["entities"])
     assert (rows["status"] == "scored").all()
     assert rows["model_version"].notna().all() and rows["p_over"].between(0, 1).all()
     assert (rows["edge"] - (rows["mean"] - rows["line"])).abs().max() < 1e-9
     reports = queued(ctx.bus, topology.PREDICTIONS_SCORED)
-    assert sorted(r["system_id"] for r in reports) == ["baseline_ewma", "baseline_l10"]
+    assert sorted(r["system_id"] for r in reports) == sorted(SYSTEMS)
     assert all(r["rows"] == ready["entities"] and r["status"] == "scored" for r in reports)
 
 
@@ -83,7 +81,7 @@ def test_a_system_whose_model_is_missing_skips_and_the_other_is_unaffected(slate
     rows = ctx.warehouse.sql("SELECT system_id, status, skip_reason FROM propflow.predictions")
     l10 = rows[rows["system_id"] == "baseline_l10"]
     assert (l10["status"] == "skipped").all() and l10["skip_reason"].str.contains("model artifact missing").all()
-    assert (rows[rows["system_id"] == "baseline_ewma"]["status"] == "scored").all()
+    assert (rows[rows["system_id"] != "baseline_l10"]["status"] == "scored").all()
 
 
 def test_ensemble_waits_for_every_active_system_then_combines(slate, post):
@@ -93,13 +91,13 @@ def test_ensemble_waits_for_every_active_system_then_combines(slate, post):
     post("ensemble", pubsub_event(topology.PREDICTIONS_SCORED, first))
     assert ctx.warehouse.sql("SELECT COUNT(*) AS n FROM propflow.predictions WHERE system_id = 'ensemble'")["n"][0] == 0
     ctx.bus.queue.clear()
-    run_scorers(post, ctx, payload, systems=("baseline_ewma",))
-    second = queued(ctx.bus, topology.PREDICTIONS_SCORED)[0]
+    run_scorers(post, ctx, payload, systems=SYSTEMS[1:])
+    second = queued(ctx.bus, topology.PREDICTIONS_SCORED)[-1]
     assert post("ensemble", pubsub_event(topology.PREDICTIONS_SCORED, second), "binary").status_code == 200
     rows = ctx.warehouse.sql("SELECT * FROM propflow.predictions WHERE system_id = 'ensemble'")
     assert len(rows) == first["rows"]
     components = json.loads(rows["components_json"].iloc[0])
-    assert set(components["systems"]) == {"baseline_l10", "baseline_ewma"}
+    assert set(components["systems"]) == set(SYSTEMS)
     assert queued(ctx.bus, topology.ENSEMBLE_SCORED)[0]["rows"] == len(rows)
 
 
@@ -121,7 +119,7 @@ def test_grading_then_diagnostics_then_alerting(slate, post, seeded):
     day = seeded.first_live.isoformat()
     assert post("diagnostics", pubsub_event(topology.DIAGNOSTICS_DAILY, {"game_date": day})).status_code == 200
     diag = ctx.warehouse.sql("SELECT * FROM propflow.diagnostics_daily WHERE market = @m", m=MARKET)
-    assert set(diag["system_id"]) == {"baseline_l10", "baseline_ewma"}
+    assert set(diag["system_id"]) == set(SYSTEMS)
     assert (diag["coverage_pct"] == 100.0).all()
     assert diag["model_mae_7d"].notna().all() and diag["line_mae_7d"].notna().all()
     idle = ctx.warehouse.sql("SELECT coverage_pct FROM propflow.diagnostics_daily WHERE market = 'nba_points'")

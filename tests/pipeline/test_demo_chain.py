@@ -52,7 +52,7 @@ def test_one_prediction_per_entity_system_and_date(result):
         FROM propflow.predictions GROUP BY 1, 2, 3""",
     )
     assert (per_system["rows"] == per_system["entities"]).all()
-    assert set(per_system["system_id"]) == {"baseline_l10", "baseline_ewma", "ensemble"}
+    assert set(per_system["system_id"]) == {"baseline_l10", "xgb_core", "cat_rolling", "ensemble"}
     slates = q(ctx, "SELECT market, game_date, COUNT(*) AS entities FROM propflow.features GROUP BY 1, 2")
     merged = per_system.merge(slates, on=["market", "game_date"], suffixes=("", "_slate"))
     assert (merged["entities"] == merged["entities_slate"]).all()
@@ -62,7 +62,7 @@ def test_one_prediction_per_entity_system_and_date(result):
 def test_coverage_is_complete(result):
     ctx, _ = result
     coverage = q(ctx, "SELECT * FROM propflow.daily_coverage")
-    assert (coverage["min_systems"] == 2).all() and (coverage["max_systems"] == 2).all()
+    assert (coverage["min_systems"] == 3).all() and (coverage["max_systems"] == 3).all()
 
 
 def test_every_graded_row_joins_an_outcome_and_picks_are_graded(result):
@@ -88,7 +88,7 @@ def test_every_graded_row_joins_an_outcome_and_picks_are_graded(result):
 def test_diagnostics_one_row_per_market_system_and_day(result):
     ctx, _ = result
     rows = q(ctx, "SELECT game_date, market, system_id FROM propflow.diagnostics_daily")
-    assert len(rows) == len(rows.drop_duplicates()) == DAYS * 2 * 3
+    assert len(rows) == len(rows.drop_duplicates()) == DAYS * 2 * 4  # 3 systems + the ensemble
 
 
 def test_the_ledger_shows_every_event_done_once(result):

@@ -7,7 +7,7 @@ import pytest
 from shared import ensemble, markets
 
 MARKET = markets.market("mlb_strikeouts")  # bonus below 1.0, penalty above 2.0
-ACTIVE = ("baseline_l10", "baseline_ewma")
+ACTIVE = ("baseline_l10", "xgb_core")  # weights 0.5 and 1.0 in markets.yaml
 
 
 def rows(*systems: tuple[str, str, float | None, float], entity: str = "p1") -> pd.DataFrame:
@@ -50,32 +50,34 @@ def one(frame: pd.DataFrame) -> pd.Series:
     [(0.0, 1.10), (0.99, 1.10), (1.0, 1.0), (1.5, 1.0), (2.0, 1.0), (2.01, 0.85), (4.0, 0.85)],
 )
 def test_agreement_bonus_and_penalty_edges(spread: float, factor: float):
-    row = one(rows(("baseline_l10", "scored", 6.0, 60.0), ("baseline_ewma", "scored", 6.0 + spread, 60.0)))
+    row = one(rows(("baseline_l10", "scored", 6.0, 60.0), ("xgb_core", "scored", 6.0 + spread, 60.0)))
     assert row["confidence"] == pytest.approx(60.0 * factor)
     assert json.loads(row["components_json"])["confidence_factor"] == factor
 
 
 def test_weighted_mean_with_weights_renormalised():
-    row = one(rows(("baseline_l10", "scored", 6.0, 70.0), ("baseline_ewma", "scored", 7.0, 50.0)))
-    assert row["mean"] == pytest.approx(6.5) and row["edge"] == pytest.approx(1.0)
+    row = one(rows(("baseline_l10", "scored", 6.0, 70.0), ("xgb_core", "scored", 7.5, 40.0)))
+    assert row["mean"] == pytest.approx((0.5 * 6.0 + 1.0 * 7.5) / 1.5) and row["edge"] == pytest.approx(1.5)
+    assert row["confidence"] == pytest.approx((0.5 * 70 + 1.0 * 40) / 1.5)  # spread 1.5: no bonus, no penalty
     shares = json.loads(row["components_json"])["systems"]
-    assert shares["baseline_l10"]["weight"] == shares["baseline_ewma"]["weight"] == 0.5
+    assert shares["baseline_l10"]["weight"] == pytest.approx(1 / 3, abs=1e-4)
+    assert shares["xgb_core"]["weight"] == pytest.approx(2 / 3, abs=1e-4)
 
 
 def test_one_system_skipped_uses_the_other_at_reduced_confidence():
-    row = one(rows(("baseline_l10", "skipped", None, None), ("baseline_ewma", "scored", 7.0, 80.0)))
+    row = one(rows(("baseline_l10", "skipped", None, None), ("xgb_core", "scored", 7.0, 80.0)))
     assert row["status"] == "scored" and row["mean"] == pytest.approx(7.0)
     assert row["confidence"] == pytest.approx(80.0 * 0.8)
 
 
 def test_all_skipped_skips_with_every_reason():
-    row = one(rows(("baseline_l10", "skipped", None, None), ("baseline_ewma", "skipped", None, None)))
+    row = one(rows(("baseline_l10", "skipped", None, None), ("xgb_core", "skipped", None, None)))
     assert row["status"] == "skipped" and row["recommendation"] == "PASS"
-    assert row["skip_reason"] == "all systems skipped; baseline_ewma: model missing; baseline_l10: model missing"
+    assert row["skip_reason"] == "all systems skipped; baseline_l10: model missing; xgb_core: model missing"
 
 
 def test_confidence_is_capped_at_100_and_picks_follow_the_rules():
-    row = one(rows(("baseline_l10", "scored", 7.0, 95.0), ("baseline_ewma", "scored", 7.2, 99.0)))
+    row = one(rows(("baseline_l10", "scored", 7.0, 95.0), ("xgb_core", "scored", 7.2, 99.0)))
     assert row["confidence"] == 100.0
     assert row["recommendation"] == "OVER"
 

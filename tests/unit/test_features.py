@@ -53,21 +53,32 @@ def test_opponent_allowed_is_relative_to_the_league_over_the_window():
 
 def test_quality_and_defaults_mark_missing_history():
     market_spec = spec.load("mlb_strikeouts")
-    f = frame([5, 6, 7, 8, 9]).assign(team="T")
-    out = build.compute(market_spec, f)
-    assert out["defaulted"].iloc[0] == [
-        "k_l3",
-        "k_l10",
-        "k_ewm",
-        "k_season",
-        "bf_l5",
-        "k_per_bf_l10",
-        "rest_days",
-        "opp_k_ratio",
-    ]
+    out = build.compute(market_spec, frame([5, 6, 7, 8, 9]).assign(team="T"))
+    # No history: everything defaults but the game count and home, which are known.
+    assert set(out["defaulted"].iloc[0]) == set(market_spec.names()) - {"games_played", "is_home"}
     assert out["k_l3"].iloc[0] == 4.8  # the spec's default
-    assert out["quality_score"].tolist()[0] == 0
-    assert out["quality_score"].tolist()[4] == 90  # 1 of 10 defaulted (opponent sample too small), full depth
+    assert out["quality_score"].iloc[0] == 0  # and no history: depth 0
+    # Four starts of history (= min_history): no box-score details, no line, too few opponent games here.
+    missing = {
+        "pitches_l3",
+        "pitches_l5",
+        "pitches_per_bf_l5",
+        "walks_per_bf_l5",
+        "outs_l5",
+        "pitches_ewm",
+        "opp_k_ratio",
+        "opp_k_rate_ratio",
+        "opp_k_ratio_long",
+        "current_line",
+        "line_move",
+        "implied_over",
+        "line_minus_l5",
+        "line_minus_ewm",
+        "line_minus_season",
+    }
+    assert set(out["defaulted"].iloc[4]) == missing
+    assert out["quality_score"].iloc[4] == round(100 * (35 - 15) / 35)
+    assert out["k_l3"].iloc[4] == pytest.approx(7.0)
 
 
 def test_unknown_feature_kind_is_refused(tmp_path, monkeypatch):

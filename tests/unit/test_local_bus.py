@@ -40,12 +40,12 @@ def test_messages_go_to_every_subscribed_deployment_with_its_env(monkeypatch):
         },
     )
     assert bus.drain() == 1
-    assert [c[0] for c in calls] == ["scorer", "scorer"]  # one deployment per system
+    assert [c[0] for c in calls] == ["scorer"] * 3  # one deployment per system
     assert {c[1] for c in calls} == {"google.cloud.pubsub.topic.v1.messagePublished"}
     assert {c[2] for c in calls} == {1}
-    assert [c[3] for c in calls] == [None, None]  # os.environ untouched ...
-    assert sorted(c[4] for c in calls) == ["baseline_ewma", "baseline_l10"]  # ... each sees its own SYSTEM_ID
-    assert bus.delivered == 2 and not bus.queue
+    assert [c[3] for c in calls] == [None] * 3  # os.environ untouched ...
+    assert sorted(c[4] for c in calls) == ["baseline_l10", "cat_rolling", "xgb_core"]  # ... each its own SYSTEM_ID
+    assert bus.delivered == 3 and not bus.queue
 
 
 def test_failing_deliveries_are_retried_then_dead_lettered(monkeypatch):
