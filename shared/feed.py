@@ -28,12 +28,12 @@ def as_of(market_id: str, day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(markets.market(market_id).prediction_hour_utc))
 
 
-def _lines_with_teams(league: League) -> pd.DataFrame:
+def lines_with_teams(league: League) -> pd.DataFrame:
     games = league.games[["game_id", "home_team", "away_team"]]
     return league.lines.merge(games, on="game_id", how="left")
 
 
-def _dates(frame: pd.DataFrame) -> pd.Series:
+def game_dates(frame: pd.DataFrame) -> pd.Series:
     return pd.to_datetime(frame["game_date"]).dt.date
 
 
@@ -60,25 +60,25 @@ def game_lines(league: League) -> pd.DataFrame:
 
 def load_history(ctx: Context, league: League, before: dt.date) -> None:
     """Ingest everything dated before `before` as history (no events)."""
-    lines = _lines_with_teams(league)
-    ctx.warehouse.upsert("outcomes", league.outcomes[_dates(league.outcomes) < before])
-    ctx.warehouse.upsert("prop_lines", lines[_dates(lines) < before])
+    lines = lines_with_teams(league)
+    ctx.warehouse.upsert("outcomes", league.outcomes[game_dates(league.outcomes) < before])
+    ctx.warehouse.upsert("prop_lines", lines[game_dates(lines) < before])
     games = game_lines(league)
     if not games.empty:
-        ctx.warehouse.upsert("game_lines", games[_dates(games) < before])
+        ctx.warehouse.upsert("game_lines", games[game_dates(games) < before])
 
 
 def post_lines(ctx: Context, league: League, day: dt.date, run_id: str = LIVE_RUN) -> None:
     """Write the day's line snapshots known by prediction time and announce the slate."""
     cutoff = as_of(league.market, day)
-    lines = _lines_with_teams(league)
-    today = lines[(_dates(lines) == day) & (lines["snapshot_at"] <= cutoff)]
+    lines = lines_with_teams(league)
+    today = lines[(game_dates(lines) == day) & (lines["snapshot_at"] <= cutoff)]
     if today.empty:
         return
     ctx.warehouse.upsert("prop_lines", today)
     games = game_lines(league)
     if not games.empty:
-        ctx.warehouse.upsert("game_lines", games[_dates(games) == day])
+        ctx.warehouse.upsert("game_lines", games[game_dates(games) == day])
     posted = LinesPosted(league.market, day, run_id, cutoff)
     ctx.bus.publish(topology.LINES_POSTED, posted, slate_attributes(league.market, day, run_id))
 
@@ -100,10 +100,10 @@ def _stat_line(row: pd.Series) -> dict:
 
 def finish_day(ctx: Context, league: League, day: dt.date) -> int:
     """Write the closing lines, then announce every game of the day as final. Returns games."""
-    lines = _lines_with_teams(league)
-    late = lines[(_dates(lines) == day) & (lines["snapshot_at"] > as_of(league.market, day))]
+    lines = lines_with_teams(league)
+    late = lines[(game_dates(lines) == day) & (lines["snapshot_at"] > as_of(league.market, day))]
     ctx.warehouse.upsert("prop_lines", late)
-    outcomes = league.outcomes[_dates(league.outcomes) == day]
+    outcomes = league.outcomes[game_dates(league.outcomes) == day]
     for game_id, rows in outcomes.groupby("game_id", sort=True):
         final = GameFinal(league.market, str(game_id), day, [_stat_line(r) for _, r in rows.iterrows()])
         ctx.bus.publish(topology.GAME_FINAL, final, {"market": league.market, "game_date": day.isoformat()})

@@ -124,13 +124,10 @@ def slate_rows(
     played = _played(history)
     if (played["game_date"] >= pd.Timestamp(game_date)).any():
         raise ValueError(f"history for a {game_date} slate must end before {game_date}")
-    frame = _sorted(pd.concat([played, _targets(lines, played, game_date)], ignore_index=True))
-    computed = compute(spec, frame)
-    targets = pd.concat([frame, computed], axis=1)
-    targets = targets[targets["is_target"]].merge(
-        lines[["entity_id", "line", "over_price", "under_price", "opening_line", "snapshot_at"]],
-        on="entity_id",
-    )
+    targets = _targets(lines, played, game_date).merge(lines[["entity_id", *LINE_COLUMNS]], on="entity_id")
+    frame = _sorted(_with_game_lines(pd.concat([played, targets], ignore_index=True), game_lines))
+    targets = pd.concat([frame, compute(spec, frame)], axis=1)
+    targets = targets[targets["is_target"]].merge(lines[["entity_id", "snapshot_at"]], on="entity_id")
     names = spec.names()
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     rows = []

@@ -1,6 +1,3 @@
-import datetime as dt
-import json
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -88,35 +85,3 @@ def test_unknown_feature_kind_is_refused(tmp_path, monkeypatch):
     monkeypatch.setattr(spec, "SPECS_DIR", tmp_path)
     with pytest.raises(ValueError, match="unknown kind 'magic'"):
         spec.load.__wrapped__("x_market")
-
-
-@pytest.mark.parametrize("market", ["nba_points", "mlb_strikeouts"])
-def test_no_leakage_serving_features_equal_training_features_from_strictly_earlier_games(market, seeded_template):
-    """The leakage audit: a slate built from history before its date gives the same features as the
-    training frame, and the training frame's features do not change when later games are removed."""
-    league = seeded_template.leagues[market]
-    market_spec = spec.load(market)
-    outcomes = league.outcomes
-    training = build.training_frame(market_spec, outcomes).set_index(["entity_id", "game_date"])
-    dates = sorted(pd.to_datetime(outcomes["game_date"]).unique())
-    day = dates[len(dates) * 2 // 3].date()
-    history = outcomes[pd.to_datetime(outcomes["game_date"]).dt.date < day]
-    today = outcomes[(pd.to_datetime(outcomes["game_date"]).dt.date == day) & (outcomes["status"] == "played")]
-    games = league.games.set_index("game_id")
-    lines = today[["entity_id", "entity_name", "game_id"]].assign(
-        home_team=lambda t: t["game_id"].map(games["home_team"]),
-        away_team=lambda t: t["game_id"].map(games["away_team"]),
-        line=5.5,
-        over_price=-110,
-        under_price=-110,
-        opening_line=5.5,
-        snapshot_at=pd.Timestamp(day),
-    )
-    rows = build.slate_rows(market_spec, history, lines, game_date=day, run_id="r", as_of=dt.datetime(2026, 1, 1))
-    assert len(rows) == len(today) > 5
-    for row in rows:
-        trained = training.loc[(row["entity_id"], pd.Timestamp(day))]
-        served = json.loads(row["features_json"])
-        assert served == pytest.approx({n: round(float(trained[n]), 6) for n in market_spec.names()}, abs=1e-6)
-    with pytest.raises(ValueError, match="must end before"):
-        build.slate_rows(market_spec, outcomes, lines, game_date=day, run_id="r", as_of=dt.datetime(2026, 1, 1))
