@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import math
 import os
@@ -15,7 +16,7 @@ from rich.logging import RichHandler
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from shared import markets, runtime, schemas, topology
+from shared import experiments, markets, registry, runtime, schemas, topology, training
 from shared.config import PREFIX
 
 # Piped output (CI logs, files) gets room for whole tables instead of 80 columns.
@@ -130,3 +131,179 @@ def show_topology() -> None:
         for d in topology.deployments(markets.all_system_ids())
     ]
     print_frame(pd.DataFrame(rows))
+
+
+def _who() -> str:
+    return os.environ.get("USER") or os.environ.get("USERNAME") or "propflow"
+
+
+def _date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value) if value else None
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a YYYY-MM-DD date") from None
+
+
+def print_training(result: training.TrainResult) -> None:
+    metrics = result.metrics
+    keys = [
+        "rows",
+        "mae",
+        "rmse",
+        "within_1",
+        "within_2",
+        "within_3",
+        "line_rows",
+        "line_mae",
+        "model_mae_on_line_rows",
+        "closing_line_mae",
+    ]
+    table = pd.DataFrame(
+        [{"window": w, **{k: metrics[w].get(k) for k in keys}} for w in ("train", "calibration", "validation")]
+    )
+    print_frame(table, title=f"{result.config.market} / {result.config.system_id} -> version {result.record.version}")
+    gap = metrics.get("train_validation_gap")
+    console.print(f"train/validation MAE gap: {_cell(gap)}   negative binomial size: {_cell(metrics['nbinom_size'])}")
+    importance = pd.DataFrame(list(metrics["feature_importance"].items())[:10], columns=["feature", "importance"])
+    print_frame(importance, title="top features")
+
+
+@main.command()
+@click.option("--market", required=True)
+@click.option("--system", "system_id", required=True)
+@click.option("--train-end", required=True, callback=_date, help="Train on dates up to and including this one.")
+@click.option("--validation-days", default=30, show_default=True, help="Days after train-end reported, never fitted.")
+@click.option("--half-life", type=float, help="Recency weighting half-life in days (default: the system's).")
+@click.option("--framework", type=click.Choice(markets.FRAMEWORKS), help="Override the system's framework.")
+@click.option("--promote", is_flag=True, help="Make the new version the champion.")
+def train(market, system_id, train_end, validation_days, half_life, framework, promote) -> None:
+    """Train one system walk-forward and register the model version."""
+    ctx = runtime.context()
+    overrides = {"validation_days": validation_days, "framework": framework}
+    if half_life is not None:
+        overrides["half_life_days"] = half_life
+    config = training.TrainConfig.for_system(market, system_id, train_end, **overrides)
+    result = training.train(ctx, config, registered_by=_who(), promote=promote)
+    experiments.record(
+        ctx,
+        name=f"train {system_id}",
+        market=market,
+        system_id=system_id,
+        status="completed",
+        config=config,
+        metrics=result.metrics,
+        model_uri=result.record.uri,
+        model_version=result.record.version,
+        tags=["cli"],
+    )
+    print_training(result)
+    if promote:
+        console.print(f"{market}/{system_id} champion -> {result.record.version}")
+
+
+@main.group()
+def models() -> None:
+    """The model registry: versions, aliases, promotion and rollback."""
+
+
+@models.command("list")
+@click.option("--market")
+def models_list(market: str | None) -> None:
+    """Every registered version, with the aliases that point at it."""
+    ctx = runtime.context()
+    rows = []
+    for market_id in [market] if market else sorted(markets.all_markets()):
+        for system_id in markets.market(market_id).systems:
+            aliases = {a: registry.resolve(ctx, market_id, system_id, a) for a in registry.ALIASES}
+            for record in registry.versions(ctx, market_id, system_id):
+                pointing = [a for a, r in aliases.items() if r and r.version == record.version]
+                rows.append(
+                    {
+                        "market": market_id,
+                        "system_id": system_id,
+                        "version": record.version,
+                        "framework": record.framework,
+                        "enabled": record.enabled,
+                        "aliases": ",".join(pointing),
+                        "calibration_mae": record.metrics.get("calibration", {}).get("mae"),
+                    }
+                )
+    print_frame(pd.DataFrame(rows))
+
+
+@models.command("promote")
+@click.option("--market", required=True)
+@click.option("--system", "system_id", required=True)
+@click.option("--version", "version_id", required=True)
+@click.option("--alias", default="champion", show_default=True, type=click.Choice(registry.ALIASES))
+@click.option("--reason", default="", help="Recorded in the alias history.")
+def models_promote(market, system_id, version_id, alias, reason) -> None:
+    """Point an alias at a version (atomic: fails if someone else moved it meanwhile)."""
+    previous = registry.set_alias(runtime.context(), market, system_id, alias, version_id, set_by=_who(), reason=reason)
+    console.print(f"{market}/{system_id} {alias}: {previous or '-'} -> {version_id}")
+
+
+@models.command("rollback")
+@click.option("--market", required=True)
+@click.option("--system", "system_id", required=True)
+@click.option("--alias", default="champion", show_default=True, type=click.Choice(registry.ALIASES))
+def models_rollback(market, system_id, alias) -> None:
+    """Point an alias back at the version it pointed at before its last change."""
+    version_id = registry.rollback(runtime.context(), market, system_id, alias, set_by=_who())
+    console.print(f"{market}/{system_id} {alias} rolled back to {version_id}")
+
+
+@models.command("enable")
+@click.option("--market", required=True)
+@click.option("--system", "system_id", required=True)
+@click.option("--version", "version_id", required=True)
+@click.option("--off", is_flag=True, help="Disable instead: a disabled version is never served.")
+def models_enable(market, system_id, version_id, off) -> None:
+    """Enable (or with --off, disable) a registered version."""
+    registry.set_enabled(runtime.context(), market, system_id, version_id, not off)
+    console.print(f"{market}/{system_id} {version_id} {'disabled' if off else 'enabled'}")
+
+
+@models.command("history")
+@click.option("--market", required=True)
+def models_history(market: str) -> None:
+    """What each alias pointed at, when, and who set it."""
+    print_frame(runtime.context().warehouse.query("alias_history", market=market))
+
+
+@main.group("experiments")
+def experiments_group() -> None:
+    """The experiment registry: run a YAML config, list, pick the best, promote."""
+
+
+@experiments_group.command("run")
+@click.argument("config", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def experiments_run(config: Path) -> None:
+    """Run one experiment config (see shared/experiments.py for the format)."""
+    ctx = runtime.context()
+    experiment_id = experiments.run(ctx, config, run_by=_who())
+    print_frame(experiments.listing(ctx).query("experiment_id == @experiment_id"), title=f"experiment {experiment_id}")
+
+
+@experiments_group.command("list")
+@click.option("--market")
+def experiments_list(market: str | None) -> None:
+    print_frame(experiments.listing(runtime.context(), market))
+
+
+@experiments_group.command("best")
+@click.option("--market", required=True)
+@click.option(
+    "--metric", default="validation_mae", show_default=True, type=click.Choice(["validation_mae", "calibration_mae"])
+)
+def experiments_best(market: str, metric: str) -> None:
+    """The completed experiment with the lowest error."""
+    print_frame(experiments.best(runtime.context(), market, metric).to_frame().T)
+
+
+@experiments_group.command("promote")
+@click.argument("experiment_id")
+def experiments_promote(experiment_id: str) -> None:
+    """Make an experiment's model the champion of its system."""
+    version_id = experiments.promote(runtime.context(), experiment_id, set_by=_who())
+    console.print(f"experiment {experiment_id}: champion -> {version_id}")

@@ -55,7 +55,9 @@ class TrainConfig:
         framework = overrides.pop("framework", None) or system.framework
         feature_set = overrides.pop("feature_set", None) or system.feature_set
         feature = [system.feature] if framework == "baseline" else spec.load(market_id).names(feature_set)
-        params = {**system.params, **(overrides.pop("params", None) or {})}
+        # The system's hyperparameters belong to its own framework; another framework starts from its defaults.
+        inherited = system.params if framework == system.framework else {}
+        params = {**inherited, **(overrides.pop("params", None) or {})}
         half_life = overrides.pop("half_life_days", system.half_life_days)
         return cls(
             market_id, system_id, train_end, framework, feature_set, tuple(feature), params, half_life, **overrides

@@ -23,8 +23,10 @@ def served(ctx, market: str, day: dt.date, run_id: str) -> dict[str, dict[str, f
     build_slate(LinesPosted(market, day, run_id, feed.as_of(market, day)), ctx)
     rows = ctx.warehouse.sql(
         "SELECT entity_id, features_json FROM propflow.features WHERE market = @m AND game_date = @d AND run_id = @r",
-        m=market, d=day, r=run_id,
-    )  # fmt: skip
+        m=market,
+        d=day,
+        r=run_id,
+    )
     return {r.entity_id: json.loads(r.features_json) for r in rows.itertuples()}
 
 
