@@ -16,7 +16,7 @@ from rich.logging import RichHandler
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from shared import experiments, markets, registry, runtime, schemas, topology, training
+from shared import experiments, markets, registry, runtime, schemas, topology, training, walkforward
 from shared.config import PREFIX
 
 # Piped output (CI logs, files) gets room for whole tables instead of 80 columns.
@@ -307,3 +307,15 @@ def experiments_promote(experiment_id: str) -> None:
     """Make an experiment's model the champion of its system."""
     version_id = experiments.promote(runtime.context(), experiment_id, set_by=_who())
     console.print(f"experiment {experiment_id}: champion -> {version_id}")
+
+
+@main.command("walkforward")
+@click.option("--market", required=True)
+@click.option("--start", required=True, callback=_date, help="First day scored; models see only days before.")
+@click.option("--end", required=True, callback=_date, help="Last day scored.")
+@click.option("--system", "system_ids", multiple=True, help="Systems to evaluate (default: the active ones).")
+def walkforward_command(market: str, start: dt.date, end: dt.date, system_ids: tuple[str, ...]) -> None:
+    """Retrain monthly and score each next month: model MAE next to the closing line's on the same games."""
+    results = walkforward.run(runtime.context(), market, start, end, system_ids or None)
+    print_frame(results, title=f"{market}: walk-forward by month")
+    print_frame(walkforward.summary(results), title=f"{market}: {start} .. {end}, monthly retrains")

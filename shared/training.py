@@ -121,18 +121,20 @@ def _fit(config: TrainConfig, rows: pd.DataFrame, version: str) -> tuple[bytes, 
     return blob, model
 
 
-def train(
-    ctx: Context,
-    config: TrainConfig,
-    *,
-    registered_by: str = "propflow",
-    promote: bool = False,
-    frame: pd.DataFrame | None = None,
-) -> TrainResult:
-    """Fit, measure and register one model version; optionally make it the champion."""
+@dataclass(frozen=True)
+class Fitted:
+    """A fitted model before registration: its file, the loaded model, its spread and its metrics."""
+
+    blob: bytes
+    model: Any
+    size: float | None
+    metrics: dict[str, Any]
+
+
+def fit(config: TrainConfig, data: pd.DataFrame) -> Fitted:
+    """Fit on rows dated <= train_end, fit the spread out of sample, measure every window."""
     market = markets.market(config.market)
     last_day = config.train_end + dt.timedelta(days=config.validation_days)
-    data = training_data(ctx, config.market, last_day) if frame is None else frame
     data = data[data["history_games"] >= MIN_HISTORY_GAMES]
     dates = data["game_date"].dt.date
     in_window = dates <= config.train_end
@@ -180,17 +182,31 @@ def train(
             "validation_days": config.validation_days,
         },
     }
+    return Fitted(blob, model, size, metrics)
+
+
+def train(
+    ctx: Context,
+    config: TrainConfig,
+    *,
+    registered_by: str = "propflow",
+    promote: bool = False,
+    frame: pd.DataFrame | None = None,
+) -> TrainResult:
+    """Fit, measure and register one model version; optionally make it the champion."""
+    last_day = config.train_end + dt.timedelta(days=config.validation_days)
+    fitted = fit(config, training_data(ctx, config.market, last_day) if frame is None else frame)
     record = registry.register(
         ctx,
         market=config.market,
         system_id=config.system_id,
         framework=config.framework,
-        artifact=blob,
+        artifact=fitted.blob,
         features=list(config.features),
-        size=size,
+        size=fitted.size,
         feature_set=config.feature_set,
         train_end=config.train_end,
-        metrics=metrics,
+        metrics=fitted.metrics,
         registered_by=registered_by,
     )
     if promote:
@@ -203,4 +219,4 @@ def train(
             set_by=registered_by,
             reason=f"trained to {config.train_end}",
         )
-    return TrainResult(config, record, metrics)
+    return TrainResult(config, record, fitted.metrics)

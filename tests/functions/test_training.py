@@ -109,3 +109,24 @@ def test_a_bad_config_fails_before_anything_is_written(tmp_path):
     config.write_text("name: x\nmarket: nba_points\nsystem: xgb_core\ntrain: {}\nsurprise: 1\n")
     with pytest.raises(ValueError, match="unknown keys \\['surprise'\\]"):
         experiments.load_config(config)
+
+
+def test_walkforward_months_and_same_row_comparison(seeded):
+    from shared import walkforward
+
+    assert walkforward.periods(dt.date(2025, 6, 15), dt.date(2025, 8, 3)) == [
+        (dt.date(2025, 6, 15), dt.date(2025, 6, 30)),
+        (dt.date(2025, 7, 1), dt.date(2025, 7, 31)),
+        (dt.date(2025, 8, 1), dt.date(2025, 8, 3)),
+    ]
+    ctx = runtime.context()
+    start, end = seeded.first_live - dt.timedelta(days=6), seeded.first_live - dt.timedelta(days=1)
+    results = walkforward.run(ctx, MARKET, start, end, ("baseline_l10",))
+    data = training.training_data(ctx, MARKET, end)
+    scored = data[(data["game_date"].dt.date >= start) & (data["history_games"] >= training.MIN_HISTORY_GAMES)]
+    assert results["rows"].sum() == len(scored)
+    assert results["closing_rows"].sum() == scored["closing_line"].notna().sum()
+    expected = (scored["pts_l10"] - scored["actual"]).abs().mean()  # the baseline's mean is its feature
+    summary = walkforward.summary(results).iloc[0]
+    assert summary["model_mae"] == pytest.approx(expected)
+    assert summary["closing_line_mae"] == pytest.approx((scored["closing_line"] - scored["actual"]).abs().mean())
