@@ -128,20 +128,21 @@ def diagnose_market(ctx: Context, market: markets.Market, day: dt.date) -> list[
 
 
 def diagnose_day(event: DiagnosticsDaily, ctx: Context) -> None:
+    day = event.game_date or dt.datetime.now(dt.UTC).date() - dt.timedelta(days=1)
     for market_id in event.markets or sorted(markets.all_markets()):
-        rows = diagnose_market(ctx, markets.market(market_id), event.game_date)
+        rows = diagnose_market(ctx, markets.market(market_id), day)
         ctx.warehouse.upsert("diagnostics_daily", rows)
         for row in rows:
             if row["alert_level"] == "NONE":
                 continue
             reasons = json.loads(row["factors_json"])["reasons"]
             alert = AlertRaised(
-                alert_id=f"{event.game_date}:{market_id}:{row['system_id']}:{row['alert_level']}",
-                game_date=event.game_date,
+                alert_id=f"{day}:{market_id}:{row['system_id']}:{row['alert_level']}",
+                game_date=day,
                 market=market_id,
                 system_id=row["system_id"],
                 level=row["alert_level"],
-                title=f"{row['alert_level']} {market_id} / {row['system_id']} on {event.game_date}",
+                title=f"{row['alert_level']} {market_id} / {row['system_id']} on {day}",
                 message="; ".join(reasons),
             )
             ctx.bus.publish(topology.ALERT_RAISED, alert, {"market": market_id, "level": row["alert_level"]})

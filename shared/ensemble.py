@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from shared import decision, markets, topology
-from shared.events import EnsembleScored, PredictionsScored
+from shared.events import EnsembleDeadline, EnsembleScored, PredictionsScored
 from shared.feature_store import slate_attributes
 from shared.runtime import Context
 
@@ -105,28 +105,55 @@ def combine(predictions: pd.DataFrame, market: markets.Market, active: tuple[str
     return out.reset_index()
 
 
-def combine_slate(event: PredictionsScored, ctx: Context) -> None:
-    market = markets.market(event.market)
+def write(ctx: Context, market: markets.Market, game_date: dt.date, run_id: str, predictions: pd.DataFrame) -> int:
+    """Combine a slate's system rows, write the ensemble rows, publish ensemble-scored."""
     active = market.active_systems(ctx.settings)
-    predictions = ctx.warehouse.query(
-        "slate_predictions", market=event.market, game_date=event.game_date, run_id=event.run_id
-    )
-    waiting = sorted(set(active) - set(predictions["system_id"]))
-    if waiting:
-        log.info("%s %s run %s: waiting for %s", event.market, event.game_date, event.run_id, waiting)
-        return
     rows = combine(predictions, market, active)
-    rows["run_id"] = event.run_id
-    rows["game_date"] = event.game_date
+    if rows.empty:
+        return 0
+    rows["run_id"] = run_id
+    rows["game_date"] = game_date
     rows["event_id"] = ctx.event_id
     rows["scored_at"] = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     ctx.warehouse.upsert("predictions", rows)
     done = EnsembleScored(
-        market=event.market,
-        game_date=event.game_date,
-        run_id=event.run_id,
-        systems=list(active),
+        market=market.market_id,
+        game_date=game_date,
+        run_id=run_id,
+        systems=sorted(set(predictions["system_id"]) & set(active)),
         rows=len(rows),
         picks=int(rows["recommendation"].isin([decision.OVER, decision.UNDER]).sum()),
     )
-    ctx.bus.publish(topology.ENSEMBLE_SCORED, done, slate_attributes(event.market, event.game_date, event.run_id))
+    ctx.bus.publish(topology.ENSEMBLE_SCORED, done, slate_attributes(market.market_id, game_date, run_id))
+    return len(rows)
+
+
+def combine_slate(event: PredictionsScored, ctx: Context) -> None:
+    market = markets.market(event.market)
+    predictions = ctx.warehouse.query(
+        "slate_predictions", market=event.market, game_date=event.game_date, run_id=event.run_id
+    )
+    waiting = sorted(set(market.active_systems(ctx.settings)) - set(predictions["system_id"]))
+    if waiting:
+        log.info("%s %s run %s: waiting for %s", event.market, event.game_date, event.run_id, waiting)
+        return
+    write(ctx, market, event.game_date, event.run_id, predictions)
+
+
+def sweep_deadline(event: EnsembleDeadline, ctx: Context) -> None:
+    """At the deadline, combine every slate still missing ensemble rows with whatever systems reported."""
+    day = event.game_date or dt.datetime.now(dt.UTC).date()
+    for market_id in event.markets or sorted(markets.all_markets()):
+        market = markets.market(market_id)
+        for run_id in ctx.warehouse.query("slates_without_ensemble", market=market_id, game_date=day)["run_id"]:
+            predictions = ctx.warehouse.query("slate_predictions", market=market_id, game_date=day, run_id=run_id)
+            missing = sorted(set(market.active_systems(ctx.settings)) - set(predictions["system_id"]))
+            written = write(ctx, market, day, run_id, predictions)
+            log.warning(
+                "%s %s run %s: deadline passed without %s; %d ensemble rows from the rest",
+                market_id,
+                day,
+                run_id,
+                missing,
+                written,
+            )

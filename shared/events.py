@@ -89,7 +89,13 @@ class GameFinal:
 
 @dataclass(frozen=True)
 class DiagnosticsDaily:
-    game_date: dt.date
+    game_date: dt.date | None = None  # None: yesterday (UTC)
+    markets: list[str] | None = None
+
+
+@dataclass(frozen=True)
+class EnsembleDeadline:
+    game_date: dt.date | None = None  # None: today (UTC)
     markets: list[str] | None = None
 
 
@@ -120,6 +126,7 @@ PAYLOADS: dict[str, type] = {
     topology.DIAGNOSTICS_DAILY: DiagnosticsDaily,
     topology.ALERT_RAISED: AlertRaised,
     topology.RETRAIN_REQUESTED: RetrainRequested,
+    topology.ENSEMBLE_DEADLINE: EnsembleDeadline,
 }
 
 

@@ -17,6 +17,7 @@ GAME_FINAL = "game-final"
 DIAGNOSTICS_DAILY = "diagnostics-daily"
 ALERT_RAISED = "alert-raised"
 RETRAIN_REQUESTED = "retrain-requested"
+ENSEMBLE_DEADLINE = "ensemble-deadline"
 
 TOPICS: tuple[str, ...] = (
     LINES_POSTED,
@@ -27,18 +28,31 @@ TOPICS: tuple[str, ...] = (
     DIAGNOSTICS_DAILY,
     ALERT_RAISED,
     RETRAIN_REQUESTED,
+    ENSEMBLE_DEADLINE,
 )
 
-# function folder under functions/ -> the topic that triggers it. Its entry
-# point is the function of the same name in functions/<name>/main.py.
+# entry point -> the topic that triggers it. The entry point is the function of
+# that name in functions/<source>/main.py, where source is the entry point's own
+# name unless SOURCES says otherwise.
 TRIGGERS: dict[str, str] = {
     "feature_store": LINES_POSTED,
     "scorer": FEATURES_READY,
     "ensemble": PREDICTIONS_SCORED,
+    "ensemble_sweep": ENSEMBLE_DEADLINE,
     "grading": GAME_FINAL,
     "diagnostics": DIAGNOSTICS_DAILY,
     "alerting": ALERT_RAISED,
 }
+
+# Entry points that share a folder with another: the deadline sweep is the
+# ensemble's code, run by the scheduler instead of by a scorer's report.
+SOURCES: dict[str, str] = {"ensemble_sweep": "ensemble"}
+
+
+def source(function: str) -> str:
+    """The folder under functions/ that holds an entry point."""
+    return SOURCES.get(function, function)
+
 
 # Functions deployed once per prediction system, told apart by SYSTEM_ID.
 PER_SYSTEM = frozenset({"scorer"})

@@ -1,12 +1,20 @@
-"""predictions-scored -> once every active system reported, write the ensemble rows, publish ensemble-scored."""
+"""predictions-scored -> once every active system reported, write the ensemble rows, publish ensemble-scored.
+
+ensemble-deadline (Cloud Scheduler) -> the same combination for slates still waiting, with whatever reported.
+"""
 
 import functions_framework
 from cloudevents.http import CloudEvent
 
-from shared.ensemble import combine_slate
+from shared.ensemble import combine_slate, sweep_deadline
 from shared.entrypoint import handle
 
 
 @functions_framework.cloud_event
 def ensemble(cloud_event: CloudEvent) -> None:
     handle("ensemble", cloud_event, combine_slate)
+
+
+@functions_framework.cloud_event
+def ensemble_sweep(cloud_event: CloudEvent) -> None:
+    handle("ensemble_sweep", cloud_event, sweep_deadline)

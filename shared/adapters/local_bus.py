@@ -46,15 +46,18 @@ class DeadLetter:
 
 @cache
 def entry_point(function: str) -> Callable[[Any], Any]:
-    """The @cloud_event function `function` in functions/<function>/main.py."""
-    path = FUNCTIONS_DIR / function / "main.py"
-    name = f"propflow_functions_{function}"
-    spec = importlib.util.spec_from_file_location(name, path)
-    if spec is None or spec.loader is None:
-        raise ImportError(f"no entry point at {path}")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
+    """The @cloud_event function `function` in functions/<its source folder>/main.py."""
+    folder = topology.source(function)
+    path = FUNCTIONS_DIR / folder / "main.py"
+    name = f"propflow_functions_{folder}"
+    module = sys.modules.get(name)
+    if module is None:  # one module per folder, however many entry points it holds
+        spec = importlib.util.spec_from_file_location(name, path)
+        if spec is None or spec.loader is None:
+            raise ImportError(f"no entry point at {path}")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
     return getattr(module, function)
 
 

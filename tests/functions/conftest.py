@@ -9,12 +9,13 @@ from cloudevents.conversion import to_binary, to_structured
 from cloudevents.http import CloudEvent
 from functions_framework import create_app
 
+from shared import topology
 from shared.adapters.local_bus import FUNCTIONS_DIR
 
 
 @functools.cache
 def client(function: str):
-    app = create_app(function, str(FUNCTIONS_DIR / function / "main.py"), "cloudevent")
+    app = create_app(function, str(FUNCTIONS_DIR / topology.source(function) / "main.py"), "cloudevent")
     return app.test_client()
 
 

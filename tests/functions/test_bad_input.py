@@ -22,6 +22,7 @@ VALID = {
         "stat_lines": [{"entity_id": "p1", "status": "played", "actual": 12}],
     },
     "diagnostics": {"game_date": "2026-02-14"},
+    "ensemble_sweep": {"game_date": "2026-02-14", "markets": ["nba_points"]},
     "alerting": {
         "alert_id": "a",
         "game_date": "2026-02-14",
@@ -52,6 +53,8 @@ def cases(function: str) -> list[tuple[str, CloudEvent, str]]:
     ]
     if "market" in valid:
         result.append(("unknown market", pubsub_event(topic, {**valid, "market": "cricket_runs"}), "unknown market"))
+    if "markets" in valid:
+        result.append(("unknown market", pubsub_event(topic, {**valid, "markets": ["cricket_runs"]}), "unknown market"))
     return result
 
 
