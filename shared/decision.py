@@ -6,22 +6,28 @@ then scaled by feature quality (quality 0 halves it):
 
     confidence = clip(50 + 250 * (p_side - 0.5), 0, 100) * (0.5 + 0.5 * quality / 100)
 
-A pick needs |edge| >= MIN_EDGE, confidence >= MIN_CONFIDENCE, the edge and
+Quality already carries history length (it is scaled down while an entity
+has fewer than the spec's min_history games). A pick needs |edge| >=
+min_edge, confidence >= min_confidence (both per market), the edge and
 P(over) pointing the same way, and no red flag; otherwise it is PASS.
+
+Red flags (rules per market in markets.yaml): missing_line, stale_line (the
+line at prediction time is older than stale_line_hours), line_moved (it moved
+max_line_move or more since it opened), low_workload (projected minutes or
+batters faced below min_workload), low_feature_quality, short_history.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from shared.markets import Market
+from shared.markets import Market, RedFlagRules
 
 OVER, UNDER, PASS = "OVER", "UNDER", "PASS"
-MIN_QUALITY = 50
-MIN_HISTORY_GAMES = 3
 
 
 @dataclass(frozen=True)
@@ -47,18 +53,26 @@ def confidence(p_over: np.ndarray, p_push: np.ndarray, quality: np.ndarray) -> n
     return raw * (0.5 + 0.5 * np.asarray(quality, dtype=float) / 100.0)
 
 
-def red_flags(line: pd.Series, quality: pd.Series, history_games: pd.Series) -> list[list[str]]:
-    flags: list[list[str]] = []
-    for ln, q, h in zip(line, quality, history_games, strict=True):
-        row = []
-        if pd.isna(ln):
-            row.append("missing_line")
-        if pd.isna(q) or q < MIN_QUALITY:
-            row.append("low_feature_quality")
-        if pd.isna(h) or h < MIN_HISTORY_GAMES:
-            row.append("short_history")
-        flags.append(row)
-    return flags
+def red_flags(slate: pd.DataFrame, rules: RedFlagRules) -> list[list[str]]:
+    """The red flags of each feature row of a slate (columns of the features table)."""
+    line = slate["line"]
+    age_hours = (pd.to_datetime(slate["as_of"]) - pd.to_datetime(slate["line_at"])).dt.total_seconds() / 3600
+    moved = (line - slate["opening_line"]).abs()
+    workload = pd.Series(float("nan"), index=slate.index)
+    if rules.workload_feature:
+        workload = pd.Series(
+            [json.loads(f).get(rules.workload_feature) for f in slate["features_json"]], index=slate.index
+        )
+    checks = {
+        "missing_line": line.isna(),
+        "stale_line": age_hours > rules.stale_line_hours,
+        "line_moved": moved >= rules.max_line_move,
+        "low_workload": workload.astype(float) < rules.min_workload,
+        "low_feature_quality": slate["quality_score"].isna() | (slate["quality_score"] < rules.min_quality),
+        "short_history": slate["history_games"].isna() | (slate["history_games"] < rules.min_history),
+    }
+    raised = pd.DataFrame({name: mask.fillna(False).astype(bool) for name, mask in checks.items()})
+    return [list(raised.columns[row]) for row in raised.to_numpy()]
 
 
 def recommend(

@@ -31,8 +31,8 @@ SINGLE_SYSTEM_FALLBACK = 0.8
 ENTITY_COLUMNS = ["market", "game_date", "game_id", "entity_name", "line", "over_price", "under_price"]
 
 
-def _components(scored: pd.DataFrame, spread: pd.Series, factor: pd.Series) -> dict[str, str]:
-    """Per entity, the JSON that explains its ensemble row: systems, weights, spread, factor."""
+def _components(scored: pd.DataFrame, spread: pd.Series, factor: pd.Series, weighting: str) -> dict[str, str]:
+    """Per entity, the JSON that explains its ensemble row: systems, weights and how set, spread, factor."""
     systems: dict[str, dict] = {}
     for r in scored.itertuples():
         systems.setdefault(r.entity_id, {})[r.system_id] = {
@@ -42,14 +42,50 @@ def _components(scored: pd.DataFrame, spread: pd.Series, factor: pd.Series) -> d
         }
     return {
         entity: json.dumps(
-            {"spread": round(spread[entity], 4), "confidence_factor": factor[entity], "systems": by_system},
+            {
+                "spread": round(spread[entity], 4),
+                "confidence_factor": factor[entity],
+                "weighting": weighting,
+                "systems": by_system,
+            },
             sort_keys=True,
         )
         for entity, by_system in systems.items()
     }
 
 
-def combine(predictions: pd.DataFrame, market: markets.Market, active: tuple[str, ...]) -> pd.DataFrame:
+def adaptive_weights(
+    market: markets.Market, active: tuple[str, ...], recent: pd.DataFrame
+) -> tuple[dict[str, float], str]:
+    """Configured weights, or (when enabled) those times 1/recent MAE, renormalised, with a floor.
+
+    A system with fewer than min_graded recent rows keeps its configured share:
+    a few lucky days must not move the ensemble. Returns the weights and how they were set.
+    """
+    configured = {s: market.systems[s].weight if s in market.systems else 1.0 for s in active}
+    rules = market.adaptive_weights
+    if not rules.enabled:
+        return configured, "configured"
+    recent = recent.set_index("system_id")
+    known = [s for s in active if s in recent.index and recent.loc[s, "graded"] >= rules.min_graded]
+    if not known:
+        return configured, "configured (too few graded rows)"
+    total = sum(configured.values())
+    shares = {s: w / total for s, w in configured.items()}
+    inverse = {s: shares[s] / float(recent.loc[s, "mae"]) for s in known}
+    budget = sum(shares[s] for s in known)  # adaptive systems share what they had between them
+    scale = budget / sum(inverse.values())
+    weights = {s: max(rules.floor, inverse[s] * scale) if s in inverse else shares[s] for s in active}
+    return weights, "adaptive"
+
+
+def combine(
+    predictions: pd.DataFrame,
+    market: markets.Market,
+    active: tuple[str, ...],
+    weights: dict[str, float] | None = None,
+    weighting: str = "configured",
+) -> pd.DataFrame:
     """Ensemble rows for one slate from its systems' rows (one per entity)."""
     rows = predictions[predictions["system_id"].isin(active)]
     if rows.empty:
@@ -58,7 +94,8 @@ def combine(predictions: pd.DataFrame, market: markets.Market, active: tuple[str
     out = by_entity[ENTITY_COLUMNS].first()
     out["quality_score"] = by_entity["quality_score"].min()
     scored = rows[rows["status"] == "scored"].copy()
-    weight = scored["system_id"].map({s: market.systems[s].weight for s in active}).astype(float)
+    weights = weights or {s: market.systems[s].weight for s in active}
+    weight = scored["system_id"].map(weights).astype(float)
     scored["share"] = weight / weight.groupby(scored["entity_id"]).transform("sum")
     weighted = scored[["mean", "p_over", "p_push", "confidence"]].mul(scored["share"], axis=0)
     sums = weighted.groupby(scored["entity_id"]).sum()
@@ -81,7 +118,7 @@ def combine(predictions: pd.DataFrame, market: markets.Market, active: tuple[str
     out["confidence"] = (out["confidence"] * factor.reindex(out.index)).clip(upper=100.0)
     flags = scored.groupby("entity_id")["red_flags"].agg(lambda s: sorted({f for flags in s for f in flags}))
     out["red_flags"] = [flags.get(e, []) for e in out.index]
-    out["components_json"] = pd.Series(_components(scored, spread, factor))
+    out["components_json"] = pd.Series(_components(scored, spread, factor, weighting))
     out["status"] = np.where(out.index.isin(stats.index), "scored", "skipped")
     out["edge"] = out["mean"] - out["line"]
     out["recommendation"] = decision.PASS
@@ -108,7 +145,13 @@ def combine(predictions: pd.DataFrame, market: markets.Market, active: tuple[str
 def write(ctx: Context, market: markets.Market, game_date: dt.date, run_id: str, predictions: pd.DataFrame) -> int:
     """Combine a slate's system rows, write the ensemble rows, publish ensemble-scored."""
     active = market.active_systems(ctx.settings)
-    rows = combine(predictions, market, active)
+    recent = pd.DataFrame(columns=["system_id", "graded", "mae"])
+    if market.adaptive_weights.enabled:
+        recent = ctx.warehouse.query(
+            "recent_system_mae", market=market.market_id, game_date=game_date, days=market.adaptive_weights.days
+        )
+    weights, weighting = adaptive_weights(market, active, recent)
+    rows = combine(predictions, market, active, weights, weighting)
     if rows.empty:
         return 0
     rows["run_id"] = run_id

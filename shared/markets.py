@@ -28,6 +28,24 @@ class SystemConfig:
 
 
 @dataclass(frozen=True)
+class RedFlagRules:
+    min_quality: float = 50
+    min_history: int = 3
+    stale_line_hours: float = 30
+    max_line_move: float = 2.0
+    workload_feature: str | None = None
+    min_workload: float = 0.0
+
+
+@dataclass(frozen=True)
+class AdaptiveWeights:
+    enabled: bool = False
+    days: int = 14
+    min_graded: int = 50
+    floor: float = 0.1
+
+
+@dataclass(frozen=True)
 class Market:
     market_id: str
     sport: str
@@ -41,6 +59,8 @@ class Market:
     agreement_bonus_below: float
     agreement_penalty_above: float
     systems: dict[str, SystemConfig]
+    red_flags: RedFlagRules = RedFlagRules()
+    adaptive_weights: AdaptiveWeights = AdaptiveWeights()
 
     def active_systems(self, settings: Settings | None = None) -> tuple[str, ...]:
         """Systems the ensemble waits for; PROPFLOW_ACTIVE_SYSTEMS overrides the yaml."""
@@ -83,6 +103,8 @@ def all_markets() -> dict[str, Market]:
             agreement_bonus_below=float(cfg["agreement"]["bonus_below"]),
             agreement_penalty_above=float(cfg["agreement"]["penalty_above"]),
             systems={s: _system(market_id, s, v) for s, v in cfg["systems"].items()},
+            red_flags=RedFlagRules(**cfg.get("red_flags", {})),
+            adaptive_weights=AdaptiveWeights(**cfg.get("adaptive_weights", {})),
         )
     return result
 

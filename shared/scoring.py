@@ -56,7 +56,7 @@ def predict(slate: pd.DataFrame, model: Model, market: markets.Market) -> pd.Dat
     out["p_push"] = np.where(np.isnan(line), np.nan, forecast.p_push)
     out["edge"] = forecast.mean - line
     out["confidence"] = decision.confidence(out["p_over"], out["p_push"], slate["quality_score"])
-    out["red_flags"] = decision.red_flags(slate["line"], slate["quality_score"], slate["history_games"])
+    out["red_flags"] = decision.red_flags(slate, market.red_flags)
     out["recommendation"] = decision.recommend(
         out["edge"].to_numpy(),
         out["p_over"].to_numpy(),

@@ -4,6 +4,7 @@ import pytest
 
 from shared import decision
 from shared.decision import OVER, PASS, UNDER, Thresholds
+from shared.markets import RedFlagRules
 
 T = Thresholds(min_edge=0.5, min_confidence=60)
 
@@ -24,5 +25,41 @@ def test_recommendation_needs_edge_confidence_and_agreeing_probability():
 
 
 def test_red_flags_name_what_is_wrong():
-    flags = decision.red_flags(pd.Series([None, 20.5, 20.5]), pd.Series([90, 40, 90]), pd.Series([10, 10, 1]))
-    assert flags == [["missing_line"], ["low_feature_quality"], ["short_history"]]
+    rules = RedFlagRules(
+        min_quality=50,
+        min_history=3,
+        stale_line_hours=30,
+        max_line_move=2.0,
+        workload_feature="min_l5",
+        min_workload=12,
+    )
+    as_of = pd.Timestamp("2026-02-01 16:00")
+    base = {
+        "line": 20.5,
+        "opening_line": 20.5,
+        "as_of": as_of,
+        "line_at": as_of - pd.Timedelta(hours=1),
+        "quality_score": 90,
+        "history_games": 10,
+        "features_json": '{"min_l5": 30.0}',
+    }
+    slate = pd.DataFrame(
+        [
+            base,
+            {**base, "line": None},
+            {**base, "line_at": as_of - pd.Timedelta(hours=31)},
+            {**base, "opening_line": 18.5},
+            {**base, "opening_line": 18.6},
+            {**base, "features_json": '{"min_l5": 8.0}'},
+            {**base, "quality_score": 40, "history_games": 1},
+        ]
+    )
+    assert decision.red_flags(slate, rules) == [
+        [],
+        ["missing_line"],
+        ["stale_line"],
+        ["line_moved"],  # exactly the threshold counts
+        [],
+        ["low_workload"],
+        ["low_feature_quality", "short_history"],
+    ]

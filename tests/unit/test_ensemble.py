@@ -86,3 +86,38 @@ def test_inactive_systems_are_ignored():
     frame = pd.concat([rows(("baseline_l10", "scored", 6.0, 60.0)), rows(("other", "scored", 20.0, 90.0))])
     row = ensemble.combine(frame, MARKET, ("baseline_l10",)).iloc[0]
     assert row["mean"] == pytest.approx(6.0) and row["confidence"] == pytest.approx(60.0)
+
+
+def test_adaptive_weights_follow_inverse_recent_mae_with_floor_and_minimum_sample():
+    import dataclasses
+
+    market = dataclasses.replace(
+        MARKET, adaptive_weights=markets.AdaptiveWeights(enabled=True, days=14, min_graded=50, floor=0.05)
+    )
+    active = ("baseline_l10", "xgb_core", "cat_rolling")  # configured 0.5, 1.0, 1.0
+    recent = pd.DataFrame(
+        {"system_id": ["baseline_l10", "xgb_core", "cat_rolling"], "graded": [200, 200, 10], "mae": [2.0, 1.0, 0.1]}
+    )
+    weights, how = ensemble.adaptive_weights(market, active, recent)
+    assert how == "adaptive"
+    # cat_rolling has too few graded rows: it keeps its configured share (1.0 / 2.5 = 0.4).
+    assert weights["cat_rolling"] == pytest.approx(0.4)
+    # The other two share their 0.6 in proportion to share / MAE: 0.2/2 : 0.4/1 = 1 : 4.
+    assert weights["baseline_l10"] == pytest.approx(0.12) and weights["xgb_core"] == pytest.approx(0.48)
+    floored, _ = ensemble.adaptive_weights(
+        dataclasses.replace(market, adaptive_weights=markets.AdaptiveWeights(enabled=True, min_graded=50, floor=0.2)),
+        active,
+        recent,
+    )
+    assert floored["baseline_l10"] == 0.2
+    assert ensemble.adaptive_weights(MARKET, active, recent) == (
+        {"baseline_l10": 0.5, "xgb_core": 1.0, "cat_rolling": 1.0},
+        "configured",
+    )
+
+
+def test_the_weighting_is_recorded_on_each_row():
+    frame = rows(("baseline_l10", "scored", 6.0, 60.0), ("xgb_core", "scored", 8.0, 60.0))
+    row = ensemble.combine(frame, MARKET, ACTIVE, {"baseline_l10": 0.25, "xgb_core": 0.75}, "adaptive").iloc[0]
+    assert row["mean"] == pytest.approx(7.5)
+    assert json.loads(row["components_json"])["weighting"] == "adaptive"
