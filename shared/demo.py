@@ -81,6 +81,8 @@ def run(
         handled += bus.drain()
         for league in leagues:
             feed.finish_day(ctx, league, day)
+            if offset:
+                feed.correct_previous_day(ctx, league, day)
         handled += bus.drain()
         bus.publish(topology.DIAGNOSTICS_DAILY, DiagnosticsDaily(day), {"game_date": day.isoformat()})
         handled += bus.drain()

@@ -98,6 +98,27 @@ def _stat_line(row: pd.Series) -> dict:
     }
 
 
+CORRECTION_RATE = 50  # about one game in 50 gets a stat correction the next day
+
+
+def correct_previous_day(ctx: Context, league: League, day: dt.date) -> int:
+    """Re-announce a few of yesterday's games with one played stat line changed, as scorers' corrections come."""
+    yesterday = day - dt.timedelta(days=1)
+    outcomes = league.outcomes[game_dates(league.outcomes) == yesterday]
+    corrected = 0
+    for game_id, rows in outcomes.groupby("game_id", sort=True):
+        played = rows[rows["status"] == "played"]
+        if zlib.crc32(str(game_id).encode()) % CORRECTION_RATE or played.empty:
+            continue
+        lines = [_stat_line(r) for _, r in rows.iterrows()]
+        fixed = next(line for line in lines if line["status"] == "played")
+        fixed["actual"] += 1.0
+        final = GameFinal(league.market, str(game_id), yesterday, lines)
+        ctx.bus.publish(topology.GAME_FINAL, final, {"market": league.market, "game_date": yesterday.isoformat()})
+        corrected += 1
+    return corrected
+
+
 def finish_day(ctx: Context, league: League, day: dt.date) -> int:
     """Write the closing lines, then announce every game of the day as final. Returns games."""
     lines = lines_with_teams(league)

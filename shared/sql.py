@@ -28,9 +28,24 @@ def _requalify(sql: str, dataset: str, project: str | None) -> list[exp.Expressi
     return statements
 
 
+def _bigquery_semantics(statement: exp.Expression) -> exp.Expression:
+    """Where DuckDB's meaning differs from BigQuery's, rewrite to BigQuery's.
+
+    COUNTIF counts rows where the condition is TRUE, so it is 0 when every
+    condition is NULL; DuckDB's COUNT_IF returns NULL then.
+    """
+
+    def rewrite(node: exp.Expression) -> exp.Expression:
+        if isinstance(node, exp.CountIf):
+            return exp.CountIf(this=exp.Coalesce(this=node.this, expressions=[exp.false()]))
+        return node
+
+    return statement.transform(rewrite)
+
+
 @lru_cache(maxsize=1024)
 def for_duckdb(sql: str, dataset: str = DATASET_IN_SQL) -> str:
-    return ";\n".join(s.sql(dialect="duckdb") for s in _requalify(sql, dataset, None))
+    return ";\n".join(_bigquery_semantics(s).sql(dialect="duckdb") for s in _requalify(sql, dataset, None))
 
 
 @lru_cache(maxsize=1024)

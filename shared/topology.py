@@ -40,13 +40,15 @@ TRIGGERS: dict[str, str] = {
     "ensemble": PREDICTIONS_SCORED,
     "ensemble_sweep": ENSEMBLE_DEADLINE,
     "grading": GAME_FINAL,
+    "grading_late": ENSEMBLE_SCORED,
     "diagnostics": DIAGNOSTICS_DAILY,
     "alerting": ALERT_RAISED,
 }
 
 # Entry points that share a folder with another: the deadline sweep is the
-# ensemble's code, run by the scheduler instead of by a scorer's report.
-SOURCES: dict[str, str] = {"ensemble_sweep": "ensemble"}
+# ensemble's code, run by the scheduler instead of by a scorer's report; late
+# grading is the grader's, run when predictions land after their game-final.
+SOURCES: dict[str, str] = {"ensemble_sweep": "ensemble", "grading_late": "grading"}
 
 
 def source(function: str) -> str:

@@ -13,6 +13,8 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
+from shared import odds
+
 Kind = Callable[..., pd.Series]
 
 # Kinds computed from other features of the same row; they get `features=` and come last.
@@ -100,13 +102,7 @@ def line_move(frame: pd.DataFrame) -> pd.Series:
 
 def implied_over(frame: pd.DataFrame) -> pd.Series:
     """The book's de-vigged probability of the over, from its two prices."""
-
-    def implied(price: pd.Series) -> pd.Series:
-        price = price.astype(float)
-        return np.where(price < 0, -price / (100 - price), 100 / (100 + price))
-
-    over, under = implied(frame["over_price"]), implied(frame["under_price"])
-    return pd.Series(over / (over + under), index=frame.index)
+    return pd.Series(odds.devig_over(frame["over_price"], frame["under_price"]), index=frame.index)
 
 
 def game_total(frame: pd.DataFrame) -> pd.Series:

@@ -21,6 +21,7 @@ VALID = {
         "game_date": "2026-02-14",
         "stat_lines": [{"entity_id": "p1", "status": "played", "actual": 12}],
     },
+    "grading_late": {**SLATE, "systems": ["xgb_core"], "rows": 3, "picks": 1},
     "diagnostics": {"game_date": "2026-02-14"},
     "ensemble_sweep": {"game_date": "2026-02-14", "markets": ["nba_points"]},
     "alerting": {

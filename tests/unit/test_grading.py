@@ -35,7 +35,7 @@ def test_profit_at_american_prices():
     assert grading.profit_units(None, -110) is None
 
 
-def test_grade_joins_outcomes_and_computes_errors():
+def test_grade_joins_outcomes_and_computes_every_column():
     base = {
         "run_id": "r",
         "market": "nba_points",
@@ -44,6 +44,7 @@ def test_grade_joins_outcomes_and_computes_errors():
         "model_id": "m",
         "model_version": "v",
         "p_over": 0.6,
+        "p_push": 0.0,
     }
     predictions = pd.DataFrame(
         [
@@ -54,6 +55,16 @@ def test_grade_joins_outcomes_and_computes_errors():
                 "line": 20.5,
                 "mean": 24.0,
                 "recommendation": "OVER",
+                "over_price": 120,
+                "under_price": -140,
+            },
+            {
+                **base,
+                "system_id": "b",
+                "entity_id": "p1",
+                "line": 20.5,
+                "mean": 21.0,
+                "recommendation": "PASS",
                 "over_price": 120,
                 "under_price": -140,
             },
@@ -77,19 +88,100 @@ def test_grade_joins_outcomes_and_computes_errors():
                 "over_price": -110,
                 "under_price": -110,
             },
+            {
+                **base,
+                "system_id": "a",
+                "entity_id": "p4",
+                "line": 10.0,
+                "mean": 9.0,
+                "recommendation": "UNDER",
+                "over_price": -110,
+                "under_price": -110,
+            },
         ]
     )
     outcomes = pd.DataFrame(
         [
-            {"entity_id": "p1", "status": "played", "actual": 22.0, "workload": 30.0},
-            {"entity_id": "p2", "status": "dnp", "actual": np.nan, "workload": np.nan},
+            {"entity_id": "p1", "status": "played", "actual": 22.0},
+            {"entity_id": "p2", "status": "dnp", "actual": np.nan},
+            {"entity_id": "p4", "status": "played", "actual": 10.0},
         ]
     )
-    g = grading.grade(predictions, outcomes).set_index("entity_id")
-    assert g.loc["p1", "result"] == WIN and g.loc["p1", "price"] == 120
-    assert g.loc["p1", "profit_units"] == pytest.approx(1.2)
-    assert g.loc["p1", "error"] == pytest.approx(2.0) and g.loc["p1", "line_abs_error"] == pytest.approx(1.5)
-    assert not g.loc["p1", "beat_line"]  # |24-22| = 2 is not closer than |20.5-22| = 1.5
-    assert g.loc["p2", "result"] == VOID and g.loc["p2", "price"] == -110 and g.loc["p2", "profit_units"] == 0.0
-    assert pd.isna(g.loc["p2", "error"])
-    assert g.loc["p3", "outcome_status"] == "missing" and pd.isna(g.loc["p3", "result"])
+    closing = pd.DataFrame(
+        [
+            {"entity_id": "p1", "closing_line": 21.5, "closing_over_price": -110, "closing_under_price": -110},
+            {"entity_id": "p4", "closing_line": 10.0, "closing_over_price": 110, "closing_under_price": -130},
+        ]
+    )
+    g = grading.grade(predictions, outcomes, closing, baseline_system="a").set_index(["entity_id", "system_id"])
+    p1, p1b = g.loc[("p1", "a")], g.loc[("p1", "b")]
+    assert p1["result"] == WIN and p1["price"] == 120 and p1["profit_units"] == pytest.approx(1.2)
+    assert p1["error"] == pytest.approx(2.0) and p1["line_abs_error"] == pytest.approx(1.5)
+    assert not p1["beat_line"]  # |24-22| = 2 is not closer than |20.5-22| = 1.5
+    assert p1["went_over"]
+    over, under = 100 / 220, 140 / 240
+    assert p1["market_p_over"] == pytest.approx(over / (over + under))
+    assert p1["clv_line"] == pytest.approx(1.0)  # took over 20.5, it closed 21.5
+    assert pd.isna(p1["clv_prob"])  # the line moved: no like-for-like price comparison
+    assert p1b["beat_baseline"] and pd.isna(p1["beat_baseline"])  # b was closer than the baseline a
+    assert pd.isna(p1b["result"]) and pd.isna(p1b["price"]) and pd.isna(p1b["clv_line"])
+    p2 = g.loc[("p2", "a")]
+    assert p2["result"] == VOID and p2["price"] == -110 and p2["profit_units"] == 0.0 and pd.isna(p2["error"])
+    assert pd.isna(p2["market_p_over"]) and pd.isna(p2["went_over"])
+    assert g.loc[("p3", "a"), "outcome_status"] == "missing" and pd.isna(g.loc[("p3", "a"), "result"])
+    p4 = g.loc[("p4", "a")]
+    assert p4["result"] == PUSH and p4["profit_units"] == 0.0 and pd.isna(p4["went_over"])
+    close_over = (100 / 210) / (100 / 210 + 130 / 230)
+    assert p4["clv_prob"] == pytest.approx(0.5 - close_over)  # under got likelier at the same line
+    assert p4["clv_line"] == 0.0
+
+
+def test_corrections_list_what_changed():
+    key = {"market": "m", "game_date": dt.date(2026, 1, 1), "game_id": "g"}
+    old = pd.DataFrame(
+        [
+            {
+                "run_id": "r",
+                "system_id": "a",
+                "entity_id": "p1",
+                "actual": 20.0,
+                "result": "WIN",
+                "outcome_status": "played",
+            },
+            {
+                "run_id": "r",
+                "system_id": "a",
+                "entity_id": "p2",
+                "actual": 5.0,
+                "result": "LOSS",
+                "outcome_status": "played",
+            },
+        ]
+    )
+    new = pd.DataFrame(
+        [
+            {
+                **key,
+                "run_id": "r",
+                "system_id": "a",
+                "entity_id": "p1",
+                "actual": 20.0,
+                "result": "WIN",
+                "outcome_status": "played",
+            },
+            {
+                **key,
+                "run_id": "r",
+                "system_id": "a",
+                "entity_id": "p2",
+                "actual": 6.0,
+                "result": "WIN",
+                "outcome_status": "played",
+            },
+        ]
+    )
+    changed = grading.corrections(old, new, "evt-2")
+    assert changed[
+        ["entity_id", "old_actual", "new_actual", "old_result", "new_result", "event_id"]
+    ].values.tolist() == [["p2", 5.0, 6.0, "LOSS", "WIN", "evt-2"]]
+    assert grading.corrections(pd.DataFrame(), new, "e").empty

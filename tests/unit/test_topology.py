@@ -16,6 +16,7 @@ def test_one_scorer_per_system_and_one_deployment_per_other_function():
         "ensemble",
         "ensemble-sweep",
         "grading",
+        "grading-late",
         "diagnostics",
         "alerting",
     }
