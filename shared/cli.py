@@ -16,7 +16,7 @@ from rich.logging import RichHandler
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from shared import experiments, markets, registry, runtime, schemas, topology, training, walkforward
+from shared import backtest, experiments, markets, registry, runtime, schemas, topology, training, walkforward
 from shared.config import PREFIX
 
 # Piped output (CI logs, files) gets room for whole tables instead of 80 columns.
@@ -48,6 +48,16 @@ def print_frame(frame: pd.DataFrame, title: str | None = None) -> None:
     console.print(table)
 
 
+def _progress_columns(label: str) -> list:
+    return [
+        TextColumn(f"[bold]{label}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+    ]
+
+
 @click.group()
 @click.option("-v", "--verbose", is_flag=True, help="Log every function call (INFO).")
 def main(verbose: bool) -> None:
@@ -72,14 +82,7 @@ def demo(days: int, history_days: int, seed: int, home: Path | None) -> None:
     from shared import demo as demo_run
 
     ctx = _context(home)
-    columns = [
-        TextColumn("[bold]replaying"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.description}"),
-        TimeElapsedColumn(),
-    ]
-    with Progress(*columns, console=console) as progress:
+    with Progress(*_progress_columns("replaying"), console=console) as progress:
         task = progress.add_task("", total=days)
         result = demo_run.run(
             ctx,
@@ -319,3 +322,36 @@ def walkforward_command(market: str, start: dt.date, end: dt.date, system_ids: t
     results = walkforward.run(runtime.context(), market, start, end, system_ids or None)
     print_frame(results, title=f"{market}: walk-forward by month")
     print_frame(walkforward.summary(results), title=f"{market}: {start} .. {end}, monthly retrains")
+
+
+@main.command("backtest")
+@click.option("--market", required=True)
+@click.option("--from", "start", required=True, callback=_date, help="First day replayed.")
+@click.option("--to", "end", required=True, callback=_date, help="Last day replayed.")
+@click.option("--run-id", help="Run id of the graded rows (default: backtest-<market>-<from>-<to>).")
+@click.option("--no-retrain", is_flag=True, help="Train once before the start instead of every month.")
+@click.option("--production-only", is_flag=True, help="Report only the entity-games production (run 'live') scored.")
+def backtest_command(market, start, end, run_id, no_retrain, production_only) -> None:
+    """Replay history through the event chain, walk-forward, and report it."""
+    ctx = runtime.context()
+    days = len(ctx.warehouse.query("slate_dates", market=market, since=start, until=end))
+    with Progress(*_progress_columns("replaying"), console=console) as progress:
+        task = progress.add_task("", total=days)
+        result = backtest.run(
+            ctx,
+            market,
+            start,
+            end,
+            run_id=run_id,
+            retrain_monthly=not no_retrain,
+            who=_who(),
+            on_day=lambda day: progress.update(task, advance=1, description=str(day)),
+        )
+    population = "entity-games production also scored" if production_only else "every entity-game replayed"
+    print_frame(
+        backtest.report(ctx, market, result.run_id, production_only=production_only),
+        title=f"{market} {start} .. {end}, run {result.run_id} ({population})",
+    )
+    console.print(
+        f"{result.days} days, {result.events} events, {result.dead_letters} dead-lettered, {result.seconds:.0f} s"
+    )

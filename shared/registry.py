@@ -24,6 +24,7 @@ from shared.runtime import Context
 from shared.systems.base import ModelUnavailable
 
 ALIASES = ("champion", "challenger", "baseline")
+RUN_ALIAS = "run:"  # run:<run_id> pins a version for one run (backtests) without touching the champion
 ALLOWED_SCHEMES = ("gs://", "file://")
 MODEL_FILES = {
     "baseline": "model.json",
@@ -158,6 +159,11 @@ def resolve(ctx: Context, market: str, system_id: str, alias: str = "champion") 
     return None if rows.empty else _record(rows.iloc[0])
 
 
+def serving(ctx: Context, market: str, system_id: str, run_id: str) -> ModelRecord | None:
+    """The version a run scores with: the run's pinned version if it has one, else the champion."""
+    return resolve(ctx, market, system_id, RUN_ALIAS + run_id) or resolve(ctx, market, system_id, "champion")
+
+
 def set_alias(
     ctx: Context,
     market: str,
@@ -175,8 +181,8 @@ def set_alias(
     default, whatever it points at when read here. If it moved in between,
     AliasConflict is raised and nothing is written.
     """
-    if alias not in ALIASES:
-        raise ValueError(f"unknown alias {alias!r}; known: {ALIASES}")
+    if alias not in ALIASES and not (alias.startswith(RUN_ALIAS) and len(alias) > len(RUN_ALIAS)):
+        raise ValueError(f"unknown alias {alias!r}; known: {ALIASES} or {RUN_ALIAS}<run_id>")
     target = version(ctx, market, system_id, to_version)
     if not target.enabled:
         raise ValueError(f"{market}/{system_id} version {to_version} is disabled; enable it first")

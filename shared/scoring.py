@@ -1,7 +1,7 @@
 """scorer handler: features-ready -> one system's predictions -> predictions-scored.
 
 One deployment per system (SYSTEM_ID). It reads the slate's features once,
-resolves its champion model through the registry, predicts the whole slate
+resolves its model through the registry (the run's pinned version, else the champion), predicts the whole slate
 in one batch and writes one row per entity. A model that cannot be loaded
 makes this system skip (rows with the reason), and no other system notices.
 """
@@ -37,8 +37,8 @@ SLATE_COLUMNS = [
 ]
 
 
-def champion(ctx: Context, market: str, system_id: str) -> Model:
-    record = registry.resolve(ctx, market, system_id, "champion")
+def serving_model(ctx: Context, market: str, system_id: str, run_id: str) -> Model:
+    record = registry.serving(ctx, market, system_id, run_id)
     if record is None:
         raise ModelUnavailable(f"no champion model registered for {market}/{system_id}")
     return loader.load(record, registry.fetch(ctx, record))
@@ -86,7 +86,7 @@ def score_slate(event: FeaturesReady, ctx: Context) -> None:
     if slate.empty:
         raise PoisonEvent(f"no feature rows for {event.market} {event.game_date} run {event.run_id}")
     try:
-        rows = predict(slate, champion(ctx, event.market, system_id), market)
+        rows = predict(slate, serving_model(ctx, event.market, system_id, event.run_id), market)
         reason = None
     except ModelUnavailable as exc:
         reason = str(exc)
