@@ -16,7 +16,18 @@ from rich.logging import RichHandler
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from shared import backtest, experiments, markets, registry, runtime, schemas, topology, training, walkforward
+from shared import (
+    backtest,
+    experiments,
+    markets,
+    registry,
+    replay,
+    runtime,
+    schemas,
+    topology,
+    training,
+    walkforward,
+)
 from shared.config import PREFIX
 
 # Piped output (CI logs, files) gets room for whole tables instead of 80 columns.
@@ -355,3 +366,20 @@ def backtest_command(market, start, end, run_id, no_retrain, production_only) ->
     console.print(
         f"{result.days} days, {result.events} events, {result.dead_letters} dead-lettered, {result.seconds:.0f} s"
     )
+
+
+@main.command("replay")
+@click.option("--market", help="Replay this market's slate of --date.")
+@click.option("--date", "day", callback=_date, help="The slate's date.")
+@click.option("--run-id", default="live", show_default=True)
+@click.option("--event", "event_id", help="Instead: publish this rejected event's payload again (after a fix).")
+def replay_command(market, day, run_id, event_id) -> None:
+    """Re-drive a slate, or a dead-lettered event, through the chain; safe to repeat."""
+    ctx = runtime.context()
+    if event_id:
+        topic, handled = replay.replay_dead_letter(ctx, event_id)
+        console.print(f"republished {event_id} on {topic}; {handled} messages handled")
+    elif market and day:
+        console.print(f"{market} {day} run {run_id}: {replay.replay_slate(ctx, market, day, run_id)} messages handled")
+    else:
+        raise click.UsageError("give --market and --date, or --event")

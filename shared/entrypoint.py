@@ -28,19 +28,29 @@ def deployment_name(function: str, ctx: Context) -> str:
     return function.replace("_", "-")
 
 
+def _reject(
+    ctx: Context, deployment: str, cloud_event: CloudEvent, topic: str, exc: events.PoisonEvent, raw: bytes | None
+) -> None:
+    event_id = events.event_id(cloud_event)
+    log.error("%s: rejected event %s: %s", deployment, event_id, exc.reason)
+    ledger.record(ctx.warehouse, deployment, event_id, topic, ledger.REJECTED, exc.reason, raw)
+
+
 def handle(function: str, cloud_event: CloudEvent, handler: Handler) -> None:
     ctx = context()
     deployment = deployment_name(function, ctx)
     topic = topology.TRIGGERS[function]
     try:
         envelope = events.decode(cloud_event, topic)
-        if ledger.is_done(ctx.warehouse, deployment, envelope.event_id):
-            log.info("%s: event %s already handled; acknowledged", deployment, envelope.event_id)
-            return
-        handler(envelope.payload, dataclasses.replace(ctx, event_id=envelope.event_id))
     except events.PoisonEvent as exc:
-        event_id = events.event_id(cloud_event)
-        log.error("%s: rejected event %s: %s", deployment, event_id, exc.reason)
-        ledger.record(ctx.warehouse, deployment, event_id, topic, ledger.REJECTED, exc.reason, exc.raw)
+        _reject(ctx, deployment, cloud_event, topic, exc, exc.raw)
+        return
+    if ledger.is_done(ctx.warehouse, deployment, envelope.event_id):
+        log.info("%s: event %s already handled; acknowledged", deployment, envelope.event_id)
+        return
+    try:
+        handler(envelope.payload, dataclasses.replace(ctx, event_id=envelope.event_id))
+    except events.PoisonEvent as exc:  # well formed, but it can never succeed as it stands: keep it for replay
+        _reject(ctx, deployment, cloud_event, topic, exc, exc.raw or envelope.raw)
         return
     ledger.record(ctx.warehouse, deployment, envelope.event_id, topic, ledger.DONE)

@@ -136,7 +136,7 @@ def corrections(previous: pd.DataFrame, graded: pd.DataFrame, event_id: str | No
             "new_result": changed["result_new"],
             "old_status": changed["outcome_status_old"],
             "new_status": changed["outcome_status_new"],
-            "event_id": event_id,
+            "event_id": event_id or "direct",
             "corrected_at": dt.datetime.now(dt.UTC).replace(tzinfo=None),
         }
     )

@@ -76,6 +76,12 @@ def resources(settings: Settings) -> Resources:
         return _resources[key]
 
 
+def install(settings: Settings, replacement: Resources) -> None:
+    """Use these adapters for this backend and location (fault injection, chaos runs)."""
+    with _lock:
+        _resources[_key(settings)] = replacement
+
+
 def context(settings: Settings | None = None) -> Context:
     settings = settings or Settings.from_env()
     res = resources(settings)

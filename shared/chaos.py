@@ -1,0 +1,90 @@
+"""Fault injection for the embedded default: what Pub/Sub and a flaky warehouse do to functions.
+
+ChaosBus delivers like the local bus, but out of order, some messages twice,
+some duplicates concurrently (racing), and FlakyWarehouse fails writes at
+random, before or after they land, so functions crash between their writes and
+are retried. Used by the reliability tests and `bench/soak.py`: whatever they
+inject, the final tables must equal those of a clean run.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+from collections import Counter
+from collections.abc import Iterable
+from typing import Any
+
+import pandas as pd
+
+from shared import markets, topology
+from shared.adapters.local_bus import LocalBus, Message
+from shared.ports import Row, Warehouse, WarehouseError
+
+
+class InjectedFault(WarehouseError):
+    """A write failure injected on purpose (transient: the trigger retries)."""
+
+
+class FlakyWarehouse:
+    """Wraps a warehouse; each upsert fails with probability `rate`, half of them after writing."""
+
+    def __init__(self, inner: Warehouse, rng: random.Random, rate: float) -> None:
+        self.inner, self.rng, self.rate = inner, rng, rate
+        self.faults = 0
+        self.armed = True
+
+    def upsert(self, table: str, rows: Iterable[Row] | pd.DataFrame) -> int:
+        fail = self.armed and self.rng.random() < self.rate
+        after = fail and self.rng.random() < 0.5
+        if fail and not after:
+            self.faults += 1
+            raise InjectedFault(f"injected failure before writing {table}")
+        written = self.inner.upsert(table, rows)
+        if after:  # the write landed but the function never hears so: a crash mid-way
+            self.faults += 1
+            raise InjectedFault(f"injected failure after writing {table}")
+        return written
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+
+class ChaosBus(LocalBus):
+    """Delivers queued messages in random order, duplicating some, racing some duplicates."""
+
+    def __init__(
+        self, rng: random.Random, duplicate_rate: float = 0.2, race_rate: float = 0.5, project: str = "propflow-local"
+    ) -> None:
+        super().__init__(project, max_attempts=20)
+        self.rng, self.duplicate_rate, self.race_rate = rng, duplicate_rate, race_rate
+        self.stats: Counter[str] = Counter()
+
+    def _deliver_all(self, message: Message, copies: int, race: bool) -> None:
+        for deployment in topology.subscribers(message.topic, markets.all_system_ids()):
+            if race:
+                threads = [threading.Thread(target=self.deliver, args=(message, deployment)) for _ in range(copies)]
+                for thread in threads:
+                    thread.start()
+                for thread in threads:
+                    thread.join()
+            else:
+                for _ in range(copies):
+                    self.deliver(message, deployment)
+
+    def drain(self) -> int:
+        handled = 0
+        while self.queue:
+            index = self.rng.randrange(len(self.queue))
+            if index:
+                self.stats["reordered"] += 1
+            message = self.queue[index]
+            del self.queue[index]
+            copies = 2 if self.rng.random() < self.duplicate_rate else 1
+            race = copies > 1 and self.rng.random() < self.race_rate
+            self.stats["duplicated"] += copies - 1
+            self.stats["raced"] += int(race)
+            self._deliver_all(message, copies, race)
+            self.stats["messages"] += 1
+            handled += 1
+        return handled
