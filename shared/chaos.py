@@ -9,17 +9,21 @@ inject, the final tables must equal those of a clean run.
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 import threading
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import pandas as pd
 
-from shared import markets, topology
+from shared import feed, markets, topology
 from shared.adapters.local_bus import LocalBus, Message
+from shared.events import DiagnosticsDaily
+from shared.league import League
 from shared.ports import Row, Warehouse, WarehouseError
+from shared.runtime import Context
 
 
 class InjectedFault(WarehouseError):
@@ -88,3 +92,22 @@ class ChaosBus(LocalBus):
             self.stats["messages"] += 1
             handled += 1
         return handled
+
+
+def play_day(ctx: Context, leagues: Iterable[League], day: dt.date, flaky: FlakyWarehouse | None = None) -> None:
+    """One day of the chain for these synthetic leagues: lines, finals, diagnostics (faults off upstream)."""
+
+    def upstream(write: Callable[[Context, League, dt.date], Any], league: League) -> None:
+        if flaky:
+            flaky.armed = False  # the feeds are not under test
+        write(ctx, league, day)
+        if flaky:
+            flaky.armed = True
+
+    leagues = list(leagues)
+    for write in (feed.post_lines, feed.finish_day):
+        for league in leagues:
+            upstream(write, league)
+            ctx.bus.drain()
+    ctx.bus.publish(topology.DIAGNOSTICS_DAILY, DiagnosticsDaily(day))
+    ctx.bus.drain()

@@ -16,10 +16,9 @@ import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from shared import feed, runtime, schemas, topology
-from shared.chaos import ChaosBus, FlakyWarehouse
+from shared import runtime, schemas
+from shared.chaos import ChaosBus, FlakyWarehouse, play_day
 from shared.config import Settings
-from shared.events import DiagnosticsDaily
 
 AUDIT = {
     "created_at",
@@ -47,26 +46,6 @@ COMPARED = [
 ]
 
 
-def play_day(ctx, seeded, flaky: FlakyWarehouse | None = None) -> None:
-    day = seeded.first_live
-    for league in seeded.leagues.values():
-        if flaky:
-            flaky.armed = False  # upstream feeds are not under test
-        feed.post_lines(ctx, league, day)
-        if flaky:
-            flaky.armed = True
-        ctx.bus.drain()
-    for league in seeded.leagues.values():
-        if flaky:
-            flaky.armed = False
-        feed.finish_day(ctx, league, day)
-        if flaky:
-            flaky.armed = True
-        ctx.bus.drain()
-    ctx.bus.publish(topology.DIAGNOSTICS_DAILY, DiagnosticsDaily(day))
-    ctx.bus.drain()
-
-
 def snapshot(warehouse) -> dict[str, pd.DataFrame]:
     tables = {}
     for name in COMPARED:
@@ -90,7 +69,7 @@ def test_duplicates_reordering_races_and_crashes_converge(seeded, tmp_path_facto
     tmp = tmp_path_factory.mktemp("chaos")
     clean_settings = copy_home(seeded, tmp, "clean")
     monkeypatch.setenv("PROPFLOW_HOME", str(clean_settings.home))
-    play_day(runtime.context(), seeded)
+    play_day(runtime.context(), seeded.leagues.values(), seeded.first_live)
     expected = snapshot(runtime.context().warehouse)
     runtime.reset()
 
@@ -101,7 +80,7 @@ def test_duplicates_reordering_races_and_crashes_converge(seeded, tmp_path_facto
     flaky = FlakyWarehouse(base.warehouse, rng, fault_rate)
     bus = ChaosBus(rng)
     runtime.install(chaos_settings, runtime.Resources(flaky, base.blobs, bus))
-    play_day(runtime.context(), seeded, flaky)
+    play_day(runtime.context(), seeded.leagues.values(), seeded.first_live, flaky)
     assert not bus.dead_letters
     assert bus.stats["duplicated"] > 0 and bus.stats["reordered"] > 0
     actual = snapshot(base.warehouse)
