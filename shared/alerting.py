@@ -1,7 +1,10 @@
-"""alerting handler: alert-raised -> an alerts row, a log line and (locally) a sink file.
+"""alerting handler: alert-raised -> the alerts table, a log line, the webhook, a local sink.
 
-First version: no webhook yet; every alert is recorded once (alert_id is its
-key, so a redelivery rewrites the same row) and logged at its severity.
+The same alert is sent at most once a day: one already recorded as sent (same
+id, or same market, level and title that day) is not sent again. The webhook
+is retried on transient HTTP errors; if it keeps failing, the alert is
+recorded as failed and the function raises so its trigger retries it. On the
+embedded default every alert is also appended to $PROPFLOW_HOME/alerts.jsonl.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import datetime as dt
 import json
 import logging
 
+from shared import webhook
 from shared.events import AlertRaised, payload_dict
 from shared.runtime import Context
 
@@ -20,13 +24,37 @@ SINK_FILE = "alerts.jsonl"
 _LOG_LEVEL = {"INFO": logging.INFO, "WARNING": logging.WARNING, "CRITICAL": logging.CRITICAL}
 
 
-def deliver_alert(event: AlertRaised, ctx: Context) -> None:
+def _record(ctx: Context, event: AlertRaised, status: str) -> None:
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    row = {**dataclasses.asdict(event), "raised_at": now, "delivery_status": "logged", "delivered_at": now}
+    row = {**dataclasses.asdict(event), "raised_at": now, "delivery_status": status, "delivered_at": now}
     ctx.warehouse.upsert("alerts", [row])
+
+
+def deliver_alert(event: AlertRaised, ctx: Context) -> None:
     log.log(_LOG_LEVEL[event.level], "[%s] %s: %s", event.level, event.title, event.message)
     if ctx.settings.backend == "local":
         sink = ctx.settings.home / SINK_FILE
         sink.parent.mkdir(parents=True, exist_ok=True)
         with sink.open("a") as handle:
             handle.write(json.dumps(payload_dict(event), sort_keys=True) + "\n")
+    target = webhook.url(ctx.settings)
+    if target is None:
+        _record(ctx, event, "logged")
+        return
+    already = ctx.warehouse.query(
+        "alert_sent",
+        game_date=event.game_date,
+        alert_id=event.alert_id,
+        market=event.market,
+        level=event.level,
+        title=event.title,
+    )
+    if int(already["sent"].iloc[0]):
+        log.info("alert %s already sent on %s; not sent again", event.alert_id, event.game_date)
+        return
+    try:
+        webhook.post(target, webhook.message(event.level, event.title, event.message))
+    except webhook.WebhookError:
+        _record(ctx, event, "failed")
+        raise
+    _record(ctx, event, "sent")

@@ -63,6 +63,7 @@ class Settings:
     system_id: str | None = None
     active_systems: Mapping[str, tuple[str, ...]] | None = None
     alert_webhook_url: str | None = None
+    alert_webhook_secret: str | None = None
     log_level: str = "INFO"
 
     @classmethod
@@ -89,6 +90,7 @@ class Settings:
             system_id=env.get("SYSTEM_ID", "").strip() or None,
             active_systems=_parse_active_systems(active) if active else None,
             alert_webhook_url=get("ALERT_WEBHOOK_URL"),
+            alert_webhook_secret=get("ALERT_WEBHOOK_SECRET"),
             log_level=get("LOG_LEVEL", "INFO").upper(),
         )
 
