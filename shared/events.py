@@ -25,6 +25,7 @@ from cloudevents.http import CloudEvent
 from shared import markets, schemas, topology
 
 PUBSUB_EVENT_TYPE = "google.cloud.pubsub.topic.v1.messagePublished"
+LIVE_RUN = "live"  # the production run id; backtests and replays use their own
 
 
 class PoisonEvent(ValueError):

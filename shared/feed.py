@@ -15,12 +15,10 @@ import numpy as np
 import pandas as pd
 
 from shared import markets, topology
-from shared.events import GameFinal, LinesPosted
+from shared.events import LIVE_RUN, GameFinal, LinesPosted
 from shared.feature_store import slate_attributes
 from shared.league import League
 from shared.runtime import Context
-
-LIVE_RUN = "live"
 
 
 def as_of(market_id: str, day: dt.date) -> dt.datetime:

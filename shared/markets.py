@@ -46,6 +46,23 @@ class AdaptiveWeights:
 
 
 @dataclass(frozen=True)
+class DiagnosticsRules:
+    """Alert thresholds (issue defaults); a market may override any in markets.yaml `diagnostics:`."""
+
+    min_sample: int = 30  # graded rows in 7 days below which performance raises nothing
+    critical_beats_line_pct: float = 42.0
+    critical_hit_rate: float = 50.0
+    warning_beats_line_pct: float = 45.0
+    warning_drift_score: float = 40.0
+    mae_gap: float = 1.0  # model MAE minus line MAE ...
+    mae_gap_days: int = 5  # ... above this on this many of the last 7 days
+    max_defaulted_share: float = 0.15
+    max_line_age_hours: float = 24.0
+    min_grading_completeness: float = 0.95
+    cause_threshold: float = 0.5  # a cause's score (0-1) needed to be named primary
+
+
+@dataclass(frozen=True)
 class Market:
     market_id: str
     sport: str
@@ -61,6 +78,7 @@ class Market:
     systems: dict[str, SystemConfig]
     red_flags: RedFlagRules = RedFlagRules()
     adaptive_weights: AdaptiveWeights = AdaptiveWeights()
+    diagnostics: DiagnosticsRules = DiagnosticsRules()
 
     def active_systems(self, settings: Settings | None = None) -> tuple[str, ...]:
         """Systems the ensemble waits for; PROPFLOW_ACTIVE_SYSTEMS overrides the yaml."""
@@ -105,6 +123,7 @@ def all_markets() -> dict[str, Market]:
             systems={s: _system(market_id, s, v) for s, v in cfg["systems"].items()},
             red_flags=RedFlagRules(**cfg.get("red_flags", {})),
             adaptive_weights=AdaptiveWeights(**cfg.get("adaptive_weights", {})),
+            diagnostics=DiagnosticsRules(**cfg.get("diagnostics", {})),
         )
     return result
 

@@ -12,7 +12,7 @@ import json
 
 from shared import feed, topology
 from shared.adapters.local_bus import LocalBus
-from shared.events import DiagnosticsDaily, GameFinal, LinesPosted
+from shared.events import LIVE_RUN, DiagnosticsDaily, GameFinal, LinesPosted
 from shared.feature_store import slate_attributes
 from shared.runtime import Context
 
@@ -21,7 +21,7 @@ def _settle(ctx: Context) -> int:
     return ctx.bus.drain() if isinstance(ctx.bus, LocalBus) else 0
 
 
-def replay_slate(ctx: Context, market_id: str, day: dt.date, run_id: str = feed.LIVE_RUN) -> int:
+def replay_slate(ctx: Context, market_id: str, day: dt.date, run_id: str = LIVE_RUN) -> int:
     """Lines-posted, every final game and the day's diagnostics, again. Returns messages handled (local)."""
     attributes = slate_attributes(market_id, day, run_id)
     ctx.bus.publish(topology.LINES_POSTED, LinesPosted(market_id, day, run_id, feed.as_of(market_id, day)), attributes)

@@ -31,13 +31,13 @@ def _requalify(sql: str, dataset: str, project: str | None) -> list[exp.Expressi
 def _bigquery_semantics(statement: exp.Expression) -> exp.Expression:
     """Where DuckDB's meaning differs from BigQuery's, rewrite to BigQuery's.
 
-    COUNTIF counts rows where the condition is TRUE, so it is 0 when every
-    condition is NULL; DuckDB's COUNT_IF returns NULL then.
+    COUNTIF counts rows where the condition is TRUE, so it is 0 over no rows or
+    when every condition is NULL; DuckDB's COUNT_IF returns NULL then.
     """
 
     def rewrite(node: exp.Expression) -> exp.Expression:
-        if isinstance(node, exp.CountIf):
-            return exp.CountIf(this=exp.Coalesce(this=node.this, expressions=[exp.false()]))
+        if isinstance(node, exp.CountIf) and not isinstance(node.parent, exp.Coalesce):
+            return exp.Coalesce(this=node.copy(), expressions=[exp.Literal.number(0)])
         return node
 
     return statement.transform(rewrite)

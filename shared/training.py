@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from shared import distributions, markets, registry
+from shared import distributions, drift, markets, registry
 from shared.features import build, spec
 from shared.registry import ModelRecord
 from shared.runtime import Context
@@ -171,6 +171,7 @@ def fit(config: TrainConfig, data: pd.DataFrame) -> Fitted:
         ),
         "nbinom_size": size,
         "feature_importance": dict(importance),
+        "feature_reference": drift.reference(fitted[list(config.features)]),
         "config": {
             "framework": config.framework,
             "feature_set": config.feature_set,

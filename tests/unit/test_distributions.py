@@ -25,3 +25,19 @@ def test_fit_size_recovers_the_dispersion():
     actual = rng.negative_binomial(6.0, 6.0 / (6.0 + mean))
     assert distributions.fit_size(mean, actual) == pytest.approx(6.0, rel=0.1)
     assert distributions.fit_size(mean, rng.poisson(mean) * 0 + np.round(mean)) is None  # under-dispersed
+
+
+def test_psi_is_zero_for_the_same_population_and_grows_with_a_shift():
+    import pandas as pd
+
+    from shared import drift
+
+    rng = np.random.default_rng(1)
+    trained = pd.DataFrame({"x": rng.normal(10, 2, 20_000), "y": rng.poisson(5, 20_000)})
+    ref = drift.reference(trained)
+    assert len(ref["x"]["edges"]) == 9 and sum(ref["x"]["share"]) == pytest.approx(1.0)
+    same = drift.psi(ref["x"], pd.Series(rng.normal(10, 2, 5_000)))
+    shifted = drift.psi(ref["x"], pd.Series(rng.normal(11.5, 2, 5_000)))
+    assert same < 0.01 and shifted > 0.25
+    scores = drift.psi_by_feature(ref, pd.DataFrame({"x": rng.normal(11.5, 2, 999), "y": rng.poisson(5, 999)}))
+    assert list(scores) == ["x", "y"] and drift.psi(ref["x"], pd.Series([], dtype=float)) is None

@@ -13,7 +13,7 @@ def test_parameters_are_found_and_checked():
 
 def test_duckdb_transpile_requalifies_the_dataset_and_params():
     out = sql.for_duckdb("SELECT COUNTIF(x > 1) FROM propflow.grades WHERE d = @d", "other")
-    assert out == "SELECT COUNT_IF(COALESCE(x > 1, FALSE)) FROM other.grades WHERE d = $d"
+    assert out == "SELECT COALESCE(COUNT_IF(x > 1), 0) FROM other.grades WHERE d = $d"
 
 
 def test_countif_over_only_nulls_is_zero_as_in_bigquery():
@@ -21,6 +21,8 @@ def test_countif_over_only_nulls_is_zero_as_in_bigquery():
 
     rows = duckdb.sql(sql.for_duckdb("SELECT COUNTIF(r = 'WIN') AS n FROM (SELECT CAST(NULL AS STRING) AS r)"))
     assert rows.fetchall() == [(0,)]
+    empty = duckdb.sql(sql.for_duckdb("SELECT COUNTIF(r = 'WIN') AS n FROM (SELECT 'WIN' AS r) WHERE FALSE"))
+    assert empty.fetchall() == [(0,)]
 
 
 def test_bigquery_sql_gets_project_and_dataset():

@@ -1,0 +1,47 @@
+"""Feature drift: population stability index of served features against the training reference.
+
+At training each feature's deciles (edges) and the share of training rows in
+each bin are stored with the model; diagnostics bins the features served since
+and compares: PSI = sum((served - trained) * ln(served / trained)). By the
+usual reading, under 0.1 is stable, 0.1-0.25 moved, over 0.25 shifted.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+EPSILON = 1e-4  # an empty bin would make the log infinite
+BINS = 10
+
+
+def reference(features: pd.DataFrame) -> dict[str, dict[str, list[float]]]:
+    """Decile edges and bin shares of each feature in the training rows."""
+    result = {}
+    for name in features.columns:
+        values = features[name].dropna().to_numpy(dtype=float)
+        if len(values) == 0:
+            continue
+        edges = np.unique(np.quantile(values, np.linspace(0, 1, BINS + 1)[1:-1]))
+        result[name] = {"edges": [round(float(e), 6) for e in edges], "share": _shares(values, edges)}
+    return result
+
+
+def _shares(values: np.ndarray, edges: np.ndarray) -> list[float]:
+    counts = np.bincount(np.searchsorted(edges, values, side="right"), minlength=len(edges) + 1)
+    return [round(float(c), 6) for c in counts / max(len(values), 1)]
+
+
+def psi(trained: dict[str, list[float]], served: pd.Series) -> float | None:
+    values = served.dropna().to_numpy(dtype=float)
+    if len(values) == 0:
+        return None
+    expected = np.maximum(np.asarray(trained["share"]), EPSILON)
+    actual = np.maximum(np.asarray(_shares(values, np.asarray(trained["edges"]))), EPSILON)
+    return float(np.sum((actual - expected) * np.log(actual / expected)))
+
+
+def psi_by_feature(references: dict[str, dict[str, list[float]]], served: pd.DataFrame) -> dict[str, float]:
+    """PSI of every referenced feature present in `served`, largest first."""
+    scores = {name: psi(ref, served[name]) for name, ref in references.items() if name in served}
+    return dict(sorted(((k, v) for k, v in scores.items() if v is not None), key=lambda kv: -kv[1]))
