@@ -10,8 +10,9 @@ For the day diagnosed (default: yesterday) and the production run:
 - model drift: hit rate over 7/14/30 days, model MAE, mean signed error and
   bias direction, mae_gap_7d, feature PSI against the model's training
   reference (top movers named), and a 0-100 drift score:
-  0.4 x bias (|mean signed error| / 25 % of line MAE) + 0.3 x PSI (max / 0.5)
-  + 0.3 x gap (mae_gap_7d / the market's mae_gap), each capped at 100;
+  0.4 x bias (|mean signed error| / 25 % of line MAE) + 0.3 x PSI ((max - 0.25)
+  / 0.75: a PSI under 0.25 is ordinary wobble; PSI needs MIN_PSI_ROWS served
+  rows) + 0.3 x gap (mae_gap_7d / the market's mae_gap), each within 0-100;
   severity none < 20 <= low < 40 <= medium < 70 <= high.
 - data quality: coverage (share of the slate this system scored), share of
   defaulted features, line age at prediction time, grading completeness.
@@ -45,7 +46,7 @@ from shared.runtime import Context
 log = logging.getLogger(__name__)
 
 BREAK_EVEN = 100 * 110 / 210  # hit rate (%) that breaks even at -110
-CAUSES = ("line_sharpness", "model_drift", "data_quality")
+MIN_PSI_ROWS = 100
 
 
 def _hit_rate(rows: pd.DataFrame) -> float | None:
@@ -111,7 +112,7 @@ def drift_score(row: dict[str, Any], max_psi: float | None, rules: DiagnosticsRu
     if row["line_mae_7d"] is None or row["mean_signed_error"] is None:
         return None, None
     bias = min(100.0, 100 * abs(row["mean_signed_error"]) / (0.25 * row["line_mae_7d"]))
-    psi = min(100.0, 100 * (max_psi or 0.0) / 0.5)
+    psi = float(np.clip(100 * ((max_psi or 0.0) - 0.25) / 0.75, 0, 100))  # below 0.25 is ordinary wobble
     gap = float(np.clip(100 * (row["mae_gap_7d"] or 0.0) / rules.mae_gap, 0, 100))
     score = 0.4 * bias + 0.3 * psi + 0.3 * gap
     return score, _band(score, (20, 40, 70), ("none", "low", "medium", "high"))
@@ -135,6 +136,7 @@ def root_cause(row: dict[str, Any], rules: DiagnosticsRules) -> tuple[str, float
         return a / b - 1 if a is not None and b else 0.0
 
     quality_parts = {
+        "missing_features": 1.0 if row.get("missing_features") else 0.0,
         "coverage_shortfall": min(
             1.0, 5 * (1 - (row["coverage_pct"] if row["coverage_pct"] is not None else 100) / 100)
         ),
@@ -166,10 +168,16 @@ def root_cause(row: dict[str, Any], rules: DiagnosticsRules) -> tuple[str, float
 
 
 def alert_level(
-    row: dict[str, Any], recent_gaps: list[float | None], rules: DiagnosticsRules, previous: dict[str, Any] | None
+    row: dict[str, Any],
+    recent_gaps: list[float | None],
+    rules: DiagnosticsRules,
+    previous: dict[str, Any] | None,
+    yardstick: bool = False,
 ) -> tuple[str, list[str]]:
+    """The alert level and its reasons. The baseline system is a yardstick, not a contender: it loses
+    to the line by design, so only data-quality rules apply to it."""
     reasons: list[str] = []
-    enough = row["graded_7d"] >= rules.min_sample
+    enough = row["graded_7d"] >= rules.min_sample and not yardstick
     beats, hit = row["model_beats_line_pct"], row["hit_rate_7d"]
     if (
         enough
@@ -190,6 +198,8 @@ def alert_level(
         )
     if row["coverage_pct"] is not None and row["coverage_pct"] < 100.0:
         reasons.append(f"coverage {row['coverage_pct']:.1f}% < 100%")
+    if row.get("missing_features"):
+        reasons.append(f"features missing from serving: {', '.join(row['missing_features'])}")
     gap_days = sum(1 for g in [row["mae_gap_7d"], *recent_gaps] if g is not None and g > rules.mae_gap)
     row["mae_gap_days"] = gap_days
     if enough and gap_days >= rules.mae_gap_days:
@@ -249,7 +259,13 @@ def diagnose_market(ctx: Context, market: Market, day: dt.date) -> list[dict]:
         row["sharpness_score"], row["sharpness_status"] = sharpness(row["line_mae_7d"], baseline_mae)
         record = registry.serving(ctx, market.market_id, system_id, LIVE_RUN) if system_id in market.systems else None
         references = record.metrics.get("feature_reference", {}) if record else {}
-        psi = drift.psi_by_feature(references, served_matrix)
+        row["missing_features"] = drift.missing(references, served["defaulted"])
+        # A feature that went missing shows as data quality, not as drift of its default value.
+        psi = {}
+        if len(served_matrix) >= MIN_PSI_ROWS:
+            psi = drift.psi_by_feature(
+                {k: v for k, v in references.items() if k not in row["missing_features"]}, served_matrix
+            )
         row["max_psi"] = max(psi.values()) if psi else None
         row["feature_psi_json"] = json.dumps({k: round(v, 4) for k, v in list(psi.items())[:5]})
         row["drift_score"], row["drift_severity"] = drift_score(row, row["max_psi"], rules)
@@ -261,7 +277,7 @@ def diagnose_market(ctx: Context, market: Market, day: dt.date) -> list[dict]:
         row["correlations_json"] = json.dumps(correlations)
         mine = recent[recent["system_id"] == system_id]
         previous = mine.iloc[0].to_dict() if len(mine) else None
-        level, reasons = alert_level(row, mine["mae_gap_7d"].tolist()[:6], rules, previous)
+        level, reasons = alert_level(row, mine["mae_gap_7d"].tolist()[:6], rules, previous, system_id == baseline)
         cause, confidence, factors = root_cause(row, rules)
         row.update(
             game_date=day,
@@ -270,7 +286,9 @@ def diagnose_market(ctx: Context, market: Market, day: dt.date) -> list[dict]:
             alert_level=level,
             primary_cause=cause,
             cause_confidence=confidence,
-            factors_json=json.dumps({"reasons": reasons, **factors}, default=float),
+            factors_json=json.dumps(
+                {"reasons": reasons, "missing_features": row.pop("missing_features"), **factors}, default=float
+            ),
             computed_at=dt.datetime.now(dt.UTC).replace(tzinfo=None),
         )
         rows.append(row)

@@ -8,6 +8,8 @@ usual reading, under 0.1 is stable, 0.1-0.25 moved, over 0.25 shifted.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -15,8 +17,8 @@ EPSILON = 1e-4  # an empty bin would make the log infinite
 BINS = 10
 
 
-def reference(features: pd.DataFrame) -> dict[str, dict[str, list[float]]]:
-    """Decile edges and bin shares of each feature in the training rows."""
+def reference(features: pd.DataFrame, defaulted: pd.Series | None = None) -> dict[str, dict[str, Any]]:
+    """Decile edges, bin shares and defaulted rate of each feature in the training rows."""
     result = {}
     for name in features.columns:
         values = features[name].dropna().to_numpy(dtype=float)
@@ -24,7 +26,21 @@ def reference(features: pd.DataFrame) -> dict[str, dict[str, list[float]]]:
             continue
         edges = np.unique(np.quantile(values, np.linspace(0, 1, BINS + 1)[1:-1]))
         result[name] = {"edges": [round(float(e), 6) for e in edges], "share": _shares(values, edges)}
+        if defaulted is not None:
+            result[name]["defaulted"] = round(float(np.mean([name in d for d in defaulted])), 4)
     return result
+
+
+def missing(references: dict[str, dict[str, Any]], defaulted: pd.Series, jump: float = 0.5) -> dict[str, float]:
+    """Features defaulted far more often in serving than in training: a source went missing."""
+    if len(defaulted) == 0:
+        return {}
+    rates = {name: float(np.mean([name in d for d in defaulted])) for name in references}
+    return {
+        name: round(rate, 4)
+        for name, rate in sorted(rates.items(), key=lambda kv: -kv[1])
+        if rate - references[name].get("defaulted", 0.0) >= jump
+    }
 
 
 def _shares(values: np.ndarray, edges: np.ndarray) -> list[float]:
@@ -32,7 +48,7 @@ def _shares(values: np.ndarray, edges: np.ndarray) -> list[float]:
     return [round(float(c), 6) for c in counts / max(len(values), 1)]
 
 
-def psi(trained: dict[str, list[float]], served: pd.Series) -> float | None:
+def psi(trained: dict[str, Any], served: pd.Series) -> float | None:
     values = served.dropna().to_numpy(dtype=float)
     if len(values) == 0:
         return None
@@ -41,7 +57,7 @@ def psi(trained: dict[str, list[float]], served: pd.Series) -> float | None:
     return float(np.sum((actual - expected) * np.log(actual / expected)))
 
 
-def psi_by_feature(references: dict[str, dict[str, list[float]]], served: pd.DataFrame) -> dict[str, float]:
+def psi_by_feature(references: dict[str, dict[str, Any]], served: pd.DataFrame) -> dict[str, float]:
     """PSI of every referenced feature present in `served`, largest first."""
     scores = {name: psi(ref, served[name]) for name, ref in references.items() if name in served}
     return dict(sorted(((k, v) for k, v in scores.items() if v is not None), key=lambda kv: -kv[1]))

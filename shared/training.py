@@ -171,7 +171,11 @@ def fit(config: TrainConfig, data: pd.DataFrame) -> Fitted:
         ),
         "nbinom_size": size,
         "feature_importance": dict(importance),
-        "feature_reference": drift.reference(fitted[list(config.features)]),
+        # The recent end of the training window: what serving should look like next.
+        "feature_reference": drift.reference(
+            calibration[[f for f in config.features if f in spec.load(config.market).monitored()]],
+            calibration["defaulted"],
+        ),
         "config": {
             "framework": config.framework,
             "feature_set": config.feature_set,

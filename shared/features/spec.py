@@ -47,6 +47,7 @@ class FeatureDef:
     default: float
     sets: tuple[str, ...]
     params: dict[str, Any] = field(default_factory=dict)
+    monitor: bool = True  # watched for drift; false for features that trend by design (a season's game count)
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,9 @@ class FeatureSpec:
     def names(self, feature_set: str | None = None) -> list[str]:
         return [f.name for f in self.features if feature_set is None or feature_set in f.sets]
 
+    def monitored(self) -> set[str]:
+        return {f.name for f in self.features if f.monitor}
+
 
 def _feature(raw: dict[str, Any], market: str) -> FeatureDef:
     raw = dict(raw)
@@ -68,7 +72,8 @@ def _feature(raw: dict[str, Any], market: str) -> FeatureDef:
         raise ValueError(f"{market}: a feature lacks {exc.args[0]!r}") from None
     if kind not in kinds.KINDS:
         raise ValueError(f"{market}: feature {name!r} has unknown kind {kind!r}; known: {sorted(kinds.KINDS)}")
-    return FeatureDef(name, kind, float(raw.pop("default")), tuple(raw.pop("sets", ())), raw)
+    monitor = bool(raw.pop("monitor", True))
+    return FeatureDef(name, kind, float(raw.pop("default")), tuple(raw.pop("sets", ())), raw, monitor)
 
 
 @cache

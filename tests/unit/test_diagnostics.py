@@ -61,8 +61,9 @@ def test_sharpness_score_and_status():
 
 def test_drift_score_weights_bias_psi_and_gap():
     row = {"line_mae_7d": 2.0, "mean_signed_error": -0.25, "mae_gap_7d": 0.5}
-    score, severity = diagnostics.drift_score(row, 0.25, RULES)
+    score, severity = diagnostics.drift_score(row, 0.625, RULES)
     assert score == pytest.approx(0.4 * 50 + 0.3 * 50 + 0.3 * 50) and severity == "medium"
+    assert diagnostics.drift_score(row, 0.2, RULES)[0] == pytest.approx(0.4 * 50 + 0.3 * 50)  # wobble: no PSI part
     assert diagnostics.drift_score({**row, "mean_signed_error": 0.0, "mae_gap_7d": -1.0}, None, RULES) == (0.0, "none")
 
 
