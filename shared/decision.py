@@ -11,7 +11,8 @@ has fewer than the spec's min_history games). A pick needs |edge| >=
 min_edge, confidence >= min_confidence (both per market), the edge and
 P(over) pointing the same way, and no red flag; otherwise it is PASS.
 
-Red flags (rules per market in markets.yaml): missing_line, stale_line (the
+Red flags (rules per market in markets.yaml): unavailable (reported out or not
+starting before prediction time), questionable, missing_line, stale_line (the
 line at prediction time is older than stale_line_hours), line_moved (it moved
 max_line_move or more since it opened), low_workload (projected minutes or
 batters faced below min_workload), low_feature_quality, short_history.
@@ -63,7 +64,10 @@ def red_flags(slate: pd.DataFrame, rules: RedFlagRules) -> list[list[str]]:
         workload = pd.Series(
             [json.loads(f).get(rules.workload_feature) for f in slate["features_json"]], index=slate.index
         )
+    availability = slate["availability"] if "availability" in slate else pd.Series(None, index=slate.index)
     checks = {
+        "unavailable": availability.isin(["out", "not_starting"]),
+        "questionable": availability == "questionable",
         "missing_line": line.isna(),
         "stale_line": age_hours > rules.stale_line_hours,
         "line_moved": moved >= rules.max_line_move,

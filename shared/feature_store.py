@@ -35,6 +35,10 @@ def build_slate(event: LinesPosted, ctx: Context) -> None:
     rows = build.slate_rows(
         features, history, lines, game_date=event.game_date, run_id=event.run_id, as_of=event.as_of, game_lines=games
     )
+    known = ctx.warehouse.query("slate_availability", market=event.market, game_date=event.game_date, as_of=event.as_of)
+    status = dict(zip(known["entity_id"], known["status"], strict=True))
+    for row in rows:
+        row["availability"] = status.get(row["entity_id"])
     ctx.warehouse.upsert("features", rows)
     ready = FeaturesReady(event.market, event.game_date, event.run_id, event.as_of, len(rows))
     ctx.bus.publish(topology.FEATURES_READY, ready, slate_attributes(event.market, event.game_date, event.run_id))

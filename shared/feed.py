@@ -66,9 +66,24 @@ def load_history(ctx: Context, league: League, before: dt.date) -> None:
         ctx.warehouse.upsert("game_lines", games[game_dates(games) < before])
 
 
+def availability(league: League, day: dt.date) -> pd.DataFrame:
+    """The day's injury news: about half of the scratches are announced two hours before prediction
+    time (the rest come too late to know); the book keeps its line up either way."""
+    out = league.outcomes[(game_dates(league.outcomes) == day) & (league.outcomes["status"] != "played")]
+    announced = out[
+        [zlib.crc32(f"{e}/{g}".encode()) % 2 == 0 for e, g in zip(out["entity_id"], out["game_id"], strict=True)]
+    ]
+    status = np.where(announced["status"] == "scratched", "not_starting", "out")
+    reported = as_of(league.market, day) - dt.timedelta(hours=2)
+    return announced[["market", "game_date", "game_id", "entity_id"]].assign(
+        status=status, reported_at=reported, source="synthetic"
+    )
+
+
 def post_lines(ctx: Context, league: League, day: dt.date, run_id: str = LIVE_RUN) -> None:
-    """Write the day's line snapshots known by prediction time and announce the slate."""
+    """Write the day's line snapshots and news known by prediction time, and announce the slate."""
     cutoff = as_of(league.market, day)
+    ctx.warehouse.upsert("availability", availability(league, day))
     lines = lines_with_teams(league)
     today = lines[(game_dates(lines) == day) & (lines["snapshot_at"] <= cutoff)]
     if today.empty:

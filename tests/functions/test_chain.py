@@ -159,3 +159,22 @@ def test_the_scorer_refuses_to_start_without_system_id(slate, post):
     ready = queued(ctx.bus, topology.FEATURES_READY)[0]
     assert post("scorer", pubsub_event(topology.FEATURES_READY, ready)).status_code == 500
     assert ctx.warehouse.sql("SELECT COUNT(*) AS n FROM propflow.predictions")["n"][0] == 0
+
+
+def test_announced_scratches_are_flagged_and_passed(seeded, post):
+    ctx = runtime.context()
+    league = seeded.leagues["nba_points"]
+    news = feed.availability(league, seeded.first_live)
+    assert len(news) > 0 and set(news["status"]) <= {"out", "not_starting"}
+    feed.post_lines(ctx, league, seeded.first_live)
+    ctx.bus.drain()
+    flagged = ctx.warehouse.sql(
+        "SELECT entity_id, recommendation, red_flags FROM propflow.predictions WHERE entity_id IN UNNEST(@ids)",
+        ids=list(news["entity_id"]),
+    )
+    assert len(flagged) and (flagged["recommendation"] == "PASS").all()
+    assert all("unavailable" in list(flags) for flags in flagged["red_flags"])
+    late = league.outcomes[
+        (feed.game_dates(league.outcomes) == seeded.first_live) & (league.outcomes["status"] != "played")
+    ]
+    assert len(late) > len(news)  # the rest were late scratches, unknown at prediction time

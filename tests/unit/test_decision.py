@@ -52,6 +52,10 @@ def test_red_flags_name_what_is_wrong():
             {**base, "opening_line": 18.6},
             {**base, "features_json": '{"min_l5": 8.0}'},
             {**base, "quality_score": 40, "history_games": 1},
+            {**base, "availability": "out"},
+            {**base, "availability": "not_starting"},
+            {**base, "availability": "questionable"},
+            {**base, "availability": "active"},
         ]
     )
     assert decision.red_flags(slate, rules) == [
@@ -62,4 +66,8 @@ def test_red_flags_name_what_is_wrong():
         [],
         ["low_workload"],
         ["low_feature_quality", "short_history"],
+        ["unavailable"],
+        ["unavailable"],
+        ["questionable"],
+        [],
     ]
