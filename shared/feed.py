@@ -70,9 +70,8 @@ def availability(league: League, day: dt.date) -> pd.DataFrame:
     """The day's injury news: about half of the scratches are announced two hours before prediction
     time (the rest come too late to know); the book keeps its line up either way."""
     out = league.outcomes[(game_dates(league.outcomes) == day) & (league.outcomes["status"] != "played")]
-    announced = out[
-        [zlib.crc32(f"{e}/{g}".encode()) % 2 == 0 for e, g in zip(out["entity_id"], out["game_id"], strict=True)]
-    ]
+    keys = (f"{e}/{g}".encode() for e, g in zip(out["entity_id"], out["game_id"], strict=True))
+    announced = out[np.fromiter((zlib.crc32(k) % 2 == 0 for k in keys), dtype=bool, count=len(out))]
     status = np.where(announced["status"] == "scratched", "not_starting", "out")
     reported = as_of(league.market, day) - dt.timedelta(hours=2)
     return announced[["market", "game_date", "game_id", "entity_id"]].assign(
