@@ -383,3 +383,16 @@ def replay_command(market, day, run_id, event_id) -> None:
         console.print(f"{market} {day} run {run_id}: {replay.replay_slate(ctx, market, day, run_id)} messages handled")
     else:
         raise click.UsageError("give --market and --date, or --event")
+
+
+@main.command("retrain")
+@click.option("--market", required=True)
+@click.option("--train-end", required=True, callback=_date, help="Train on data up to and including this day.")
+@click.option("--system", "system_id", help="Only this system (default: every active one).")
+def retrain_command(market: str, train_end: dt.date, system_id: str | None) -> None:
+    """What the weekly retrain job runs: retrain, register and promote a market's systems."""
+    from shared.events import RetrainRequested
+    from shared.retrain import retrain
+
+    versions = retrain(RetrainRequested(market, train_end, system_id), runtime.context())
+    print_frame(pd.DataFrame([{"system_id": s, "champion": v} for s, v in versions.items()]))

@@ -43,6 +43,7 @@ TRIGGERS: dict[str, str] = {
     "grading_late": ENSEMBLE_SCORED,
     "diagnostics": DIAGNOSTICS_DAILY,
     "alerting": ALERT_RAISED,
+    "training": RETRAIN_REQUESTED,
 }
 
 # Entry points that share a folder with another: the deadline sweep is the

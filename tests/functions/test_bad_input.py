@@ -23,6 +23,7 @@ VALID = {
     },
     "grading_late": {**SLATE, "systems": ["xgb_core"], "rows": 3, "picks": 1},
     "diagnostics": {"game_date": "2026-02-14"},
+    "training": {"market": "nba_points", "train_end": "2026-02-14"},
     "ensemble_sweep": {"game_date": "2026-02-14", "markets": ["nba_points"]},
     "alerting": {
         "alert_id": "a",
@@ -44,7 +45,7 @@ def raw(data: str) -> CloudEvent:
 def cases(function: str) -> list[tuple[str, CloudEvent, str]]:
     topic = topology.TRIGGERS[function]
     valid = VALID[function]
-    date_field = "game_date"
+    date_field = "train_end" if function == "training" else "game_date"
     result = [
         ("bad base64", raw("@@not base64@@"), "not valid base64"),
         ("bad json", raw(base64.b64encode(b'{"market": ').decode()), "not JSON"),

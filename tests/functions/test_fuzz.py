@@ -32,6 +32,7 @@ VALID = {
     },
     "grading_late": {**SLATE, "systems": ["xgb_core"], "rows": 3, "picks": 1},
     "diagnostics": {"game_date": "2026-02-14"},
+    "training": {"market": "nba_points", "train_end": "2026-02-14"},
     "alerting": {
         "alert_id": "a",
         "game_date": "2026-02-14",
@@ -62,7 +63,7 @@ def mutations(function: str) -> st.SearchStrategy[bytes | str]:
         st.tuples(st.text(min_size=1, max_size=12), JSON).map(lambda kv: as_data({**valid, **{kv[0]: kv[1]}})),
         st.tuples(st.sampled_from(keys), JSON).map(lambda kv: as_data({**valid, kv[0]: kv[1]})),
         st.sampled_from(["2026-02-30", "2026-13-01", "26-02-14", "2026/02/14", "", "today"]).map(
-            lambda d: as_data({**valid, "game_date": d})
+            lambda d: as_data({**valid, ("train_end" if "train_end" in valid else "game_date"): d})
         ),
         st.from_regex(r"[a-z][a-z0-9_]{1,12}", fullmatch=True).map(
             lambda m: as_data({**valid, "market": m} if "market" in valid else {**valid, "markets": [m]})

@@ -19,6 +19,7 @@ def test_one_scorer_per_system_and_one_deployment_per_other_function():
         "grading-late",
         "diagnostics",
         "alerting",
+        "training",
     }
 
 
