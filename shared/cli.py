@@ -87,8 +87,11 @@ def main(verbose: bool) -> None:
 @click.option("--days", default=30, show_default=True, help="Days replayed through the event chain.")
 @click.option("--history-days", default=60, show_default=True, help="Days of history loaded before the replay.")
 @click.option("--seed", default=7, show_default=True, help="Seed of the synthetic league.")
+@click.option(
+    "--retrain-every", default=7, show_default=True, help="Days between retrains (0: never), as the scheduler."
+)
 @click.option("--home", type=click.Path(path_type=Path), help="Local state folder (default: PROPFLOW_HOME).")
-def demo(days: int, history_days: int, seed: int, home: Path | None) -> None:
+def demo(days: int, history_days: int, seed: int, retrain_every: int, home: Path | None) -> None:
     """Generate a league, backfill it, and replay DAYS through the whole chain on this machine."""
     from shared import demo as demo_run
 

@@ -11,7 +11,7 @@ import pandas as pd
 
 from shared import experiments, feed, markets, topology, training
 from shared.adapters.local_bus import LocalBus
-from shared.events import DiagnosticsDaily
+from shared.events import DiagnosticsDaily, RetrainRequested
 from shared.league import generate
 from shared.runtime import Context
 
@@ -60,6 +60,7 @@ def run(
     history_days: int = 60,
     seed: int = 7,
     start: dt.date = DEFAULT_START,
+    retrain_every: int = 7,
     on_day: Callable[[dt.date], None] | None = None,
 ) -> DemoResult:
     """Backfill `history_days` of a synthetic league, fit the systems, then replay `days` through the chain."""
@@ -76,6 +77,11 @@ def run(
     handled = 0
     for offset in range(days):
         day = first_live + dt.timedelta(days=offset)
+        if offset and retrain_every and offset % retrain_every == 0:  # the weekly scheduler's retrain
+            for league in leagues:
+                retrain = RetrainRequested(league.market, day - dt.timedelta(days=1))
+                bus.publish(topology.RETRAIN_REQUESTED, retrain, {"market": league.market})
+            handled += bus.drain()
         for league in leagues:
             feed.post_lines(ctx, league, day)
         handled += bus.drain()
