@@ -20,60 +20,21 @@ import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 from machine import describe
 
 from shared import demo, feed, markets, runtime, schemas
-from shared.chaos import ChaosBus, FlakyWarehouse, play_day
+from shared.chaos import AUDIT_COLUMNS, ChaosBus, FlakyWarehouse, comparable, differing_rows, play_day
 from shared.config import Settings
 from shared.league import generate
 
 START, HISTORY = dt.date(2026, 1, 5), 40
 COMPARED = ["features", "outcomes", "predictions", "grades", "grade_corrections", "diagnostics_daily", "alerts"]
-AUDIT = {
-    "created_at",
-    "scored_at",
-    "graded_at",
-    "updated_at",
-    "computed_at",
-    "raised_at",
-    "delivered_at",
-    "ingested_at",
-    "corrected_at",
-    "event_id",
-}
-
-
-def key(table: str) -> list[str]:
-    """The table's key without audit columns (a correction's event id differs between runs)."""
-    return [k for k in schemas.table(table).key if k not in AUDIT]
 
 
 def keys(warehouse, table: str) -> pd.DataFrame:
-    return warehouse.sql(f"SELECT {', '.join(key(table))} FROM propflow.{table}")
-
-
-def values(warehouse, table: str) -> pd.DataFrame:
-    """Every row without its audit columns, lists as tuples, in key order: what must match exactly."""
-    frame = warehouse.sql(f"SELECT * FROM propflow.{table}")
-    frame = frame.drop(columns=[c for c in frame.columns if c in AUDIT])
-    frame = frame.map(lambda v: tuple(v) if hasattr(v, "__len__") and not isinstance(v, str) else v)
-    return frame.sort_values(key(table)).reset_index(drop=True)
-
-
-def differing_rows(got: pd.DataFrame, expected: pd.DataFrame) -> int:
-    """Rows that differ: missing equals missing, floats within 1e-9 (sums may add up in another order)."""
-    differs = pd.Series(False, index=expected.index)
-    for column in expected.columns:
-        a, b = got[column], expected[column]
-        both_missing = a.isna() & b.isna()
-        if pd.api.types.is_float_dtype(b) and pd.api.types.is_float_dtype(a):
-            same = np.isclose(a.to_numpy(float), b.to_numpy(float), rtol=1e-9, atol=1e-12) | both_missing
-        else:
-            same = (a.astype(object) == b.astype(object)).fillna(False) | both_missing
-        differs |= ~same
-    return int(differs.sum())
+    key = [k for k in schemas.table(table).key if k not in AUDIT_COLUMNS]
+    return warehouse.sql(f"SELECT {', '.join(key)} FROM propflow.{table}")
 
 
 def main() -> None:
@@ -103,7 +64,7 @@ def main() -> None:
         play_day(clean, leagues, day)
     clean_deliveries = clean.bus.delivered
     expected = {t: keys(clean.warehouse, t) for t in COMPARED}
-    expected_values = {t: values(clean.warehouse, t) for t in COMPARED}
+    expected_values = {t: comparable(clean.warehouse, t) for t in COMPARED}
     runtime.reset()
 
     os.environ["PROPFLOW_HOME"] = str(root / "chaos")
@@ -118,7 +79,7 @@ def main() -> None:
         play_day(chaos, leagues, day, flaky)
     duplicated = lost = changed = 0
     for table in COMPARED:
-        got_values = values(base.warehouse, table)
+        got_values = comparable(base.warehouse, table)
         if len(got_values) == len(expected_values[table]):
             changed += differing_rows(got_values, expected_values[table])
         got = keys(base.warehouse, table)

@@ -16,14 +16,55 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
-from shared import feed, markets, topology
+from shared import feed, markets, schemas, topology
 from shared.adapters.local_bus import LocalBus, Message
 from shared.events import DiagnosticsDaily
 from shared.league import League
 from shared.ports import Row, Warehouse, WarehouseError
 from shared.runtime import Context
+
+# Columns that record when or by which message a row was written: they differ between runs by design.
+AUDIT_COLUMNS = frozenset(
+    {
+        "created_at",
+        "scored_at",
+        "graded_at",
+        "updated_at",
+        "computed_at",
+        "raised_at",
+        "delivered_at",
+        "ingested_at",
+        "corrected_at",
+        "processed_at",
+        "event_id",
+    }
+)
+
+
+def comparable(warehouse: Warehouse, table: str) -> pd.DataFrame:
+    """A table's rows without audit columns, lists as tuples, in key order: what two runs must share."""
+    frame = warehouse.sql(f"SELECT * FROM propflow.{table}")
+    frame = frame.drop(columns=[c for c in frame.columns if c in AUDIT_COLUMNS])
+    frame = frame.map(lambda v: tuple(v) if hasattr(v, "__len__") and not isinstance(v, str) else v)
+    key = [k for k in schemas.table(table).key if k not in AUDIT_COLUMNS]
+    return frame.sort_values(key).reset_index(drop=True)
+
+
+def differing_rows(got: pd.DataFrame, expected: pd.DataFrame) -> int:
+    """Rows that differ: missing equals missing, floats within 1e-9 (sums may add up in another order)."""
+    differs = pd.Series(False, index=expected.index)
+    for column in expected.columns:
+        a, b = got[column], expected[column]
+        both_missing = a.isna() & b.isna()
+        if pd.api.types.is_float_dtype(b) and pd.api.types.is_float_dtype(a):
+            same = np.isclose(a.to_numpy(float), b.to_numpy(float), rtol=1e-9, atol=1e-12) | both_missing
+        else:
+            same = (a.astype(object) == b.astype(object)).fillna(False) | both_missing
+        differs |= ~same
+    return int(differs.sum())
 
 
 class InjectedFault(WarehouseError):

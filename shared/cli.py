@@ -201,18 +201,7 @@ def train(market, system_id, train_end, validation_days, half_life, framework, p
         overrides["half_life_days"] = half_life
     config = training.TrainConfig.for_system(market, system_id, train_end, **overrides)
     result = training.train(ctx, config, registered_by=_who(), promote=promote)
-    experiments.record(
-        ctx,
-        name=f"train {system_id}",
-        market=market,
-        system_id=system_id,
-        status="completed",
-        config=config,
-        metrics=result.metrics,
-        model_uri=result.record.uri,
-        model_version=result.record.version,
-        tags=["cli"],
-    )
+    experiments.record_training(ctx, result, name=f"train {system_id}", tags=["cli"])
     print_training(result)
     if promote:
         console.print(f"{market}/{system_id} champion -> {result.record.version}")

@@ -29,18 +29,7 @@ def train_systems(ctx: Context, market_id: str, train_end: dt.date) -> None:
     for system_id in markets.market(market_id).active_systems(ctx.settings):
         config = training.TrainConfig.for_system(market_id, system_id, train_end, validation_days=0)
         result = training.train(ctx, config, registered_by="demo", promote=True, frame=data)
-        experiments.record(
-            ctx,
-            name=f"demo {system_id}",
-            market=market_id,
-            system_id=system_id,
-            status="completed",
-            config=config,
-            metrics=result.metrics,
-            model_uri=result.record.uri,
-            model_version=result.record.version,
-            tags=["demo"],
-        )
+        experiments.record_training(ctx, result, name=f"demo {system_id}", tags=["demo"])
 
 
 @dataclass(frozen=True)

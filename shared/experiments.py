@@ -98,6 +98,22 @@ def record(
     return experiment_id
 
 
+def record_training(ctx: Context, result: training.TrainResult, *, name: str, tags: list[str]) -> str:
+    """A completed experiment row for a training run started outside `run` (CLI, demo)."""
+    return record(
+        ctx,
+        name=name,
+        market=result.config.market,
+        system_id=result.config.system_id,
+        status="completed",
+        config=result.config,
+        metrics=result.metrics,
+        model_uri=result.record.uri,
+        model_version=result.record.version,
+        tags=tags,
+    )
+
+
 def load_config(path: Path) -> dict[str, Any]:
     """Read and check an experiment YAML; a bad one fails here, before any row is written."""
     raw = yaml.safe_load(Path(path).read_text())

@@ -6,34 +6,9 @@ import base64
 
 import pytest
 from cloudevents.http import CloudEvent
-from support import pubsub_event
+from support import VALID_PAYLOADS, pubsub_event
 
 from shared import events, runtime, topology
-
-SLATE = {"market": "nba_points", "game_date": "2026-02-14", "run_id": "live"}
-VALID = {
-    "feature_store": {**SLATE, "as_of": "2026-02-14T16:00:00Z"},
-    "scorer": {**SLATE, "as_of": "2026-02-14T16:00:00Z", "entities": 3},
-    "ensemble": {**SLATE, "system_id": "baseline_l10", "status": "scored", "rows": 3, "picks": 1, "skipped": 0},
-    "grading": {
-        "market": "nba_points",
-        "game_id": "g1",
-        "game_date": "2026-02-14",
-        "stat_lines": [{"entity_id": "p1", "status": "played", "actual": 12}],
-    },
-    "grading_late": {**SLATE, "systems": ["xgb_core"], "rows": 3, "picks": 1},
-    "diagnostics": {"game_date": "2026-02-14"},
-    "training": {"market": "nba_points", "train_end": "2026-02-14"},
-    "ensemble_sweep": {"game_date": "2026-02-14", "markets": ["nba_points"]},
-    "alerting": {
-        "alert_id": "a",
-        "game_date": "2026-02-14",
-        "market": "nba_points",
-        "level": "INFO",
-        "title": "t",
-        "message": "m",
-    },
-}
 
 
 def raw(data: str) -> CloudEvent:
@@ -44,7 +19,7 @@ def raw(data: str) -> CloudEvent:
 
 def cases(function: str) -> list[tuple[str, CloudEvent, str]]:
     topic = topology.TRIGGERS[function]
-    valid = VALID[function]
+    valid = VALID_PAYLOADS[function]
     date_field = "train_end" if function == "training" else "game_date"
     result = [
         ("bad base64", raw("@@not base64@@"), "not valid base64"),
@@ -60,7 +35,7 @@ def cases(function: str) -> list[tuple[str, CloudEvent, str]]:
     return result
 
 
-ALL = [(f, *case) for f in VALID for case in cases(f)]
+ALL = [(f, *case) for f in VALID_PAYLOADS for case in cases(f)]
 
 
 @pytest.mark.parametrize(("function", "name", "event", "reason"), ALL, ids=[f"{c[0]}-{c[1]}" for c in ALL])

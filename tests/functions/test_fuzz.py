@@ -14,34 +14,11 @@ import uuid
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
+from support import VALID_PAYLOADS
 
 from shared import events, runtime, schemas, topology
 from shared.adapters.local_bus import entry_point
 
-SLATE = {"market": "nba_points", "game_date": "2026-02-14", "run_id": "live"}
-VALID = {
-    "feature_store": {**SLATE, "as_of": "2026-02-14T16:00:00Z"},
-    "scorer": {**SLATE, "as_of": "2026-02-14T16:00:00Z", "entities": 3},
-    "ensemble": {**SLATE, "system_id": "xgb_core", "status": "scored", "rows": 3, "picks": 1, "skipped": 0},
-    "ensemble_sweep": {"game_date": "2026-02-14", "markets": ["nba_points"]},
-    "grading": {
-        "market": "nba_points",
-        "game_id": "g1",
-        "game_date": "2026-02-14",
-        "stat_lines": [{"entity_id": "p1", "status": "played", "actual": 12}],
-    },
-    "grading_late": {**SLATE, "systems": ["xgb_core"], "rows": 3, "picks": 1},
-    "diagnostics": {"game_date": "2026-02-14"},
-    "training": {"market": "nba_points", "train_end": "2026-02-14"},
-    "alerting": {
-        "alert_id": "a",
-        "game_date": "2026-02-14",
-        "market": "nba_points",
-        "level": "INFO",
-        "title": "t",
-        "message": "m",
-    },
-}
 EXAMPLES = 1000
 JSON = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
@@ -52,7 +29,7 @@ JSON = st.recursive(
 
 def mutations(function: str) -> st.SearchStrategy[bytes | str]:
     """Raw message data (bytes) or a raw base64 field (str) that must be rejected."""
-    valid = VALID[function]
+    valid = VALID_PAYLOADS[function]
     keys = sorted(valid)
 
     def as_data(payload) -> bytes:
@@ -91,7 +68,7 @@ def cloud_event(topic: str, item: bytes | str):
     return events.encode(topic, item, message_id=uuid.uuid4().hex)
 
 
-@pytest.mark.parametrize("function", sorted(VALID))
+@pytest.mark.parametrize("function", sorted(VALID_PAYLOADS))
 def test_malformed_events_never_crash_and_never_write(function, monkeypatch):
     monkeypatch.setenv("SYSTEM_ID", "xgb_core")
     ctx = runtime.context()

@@ -16,23 +16,10 @@ import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from shared import runtime, schemas
-from shared.chaos import ChaosBus, FlakyWarehouse, play_day
+from shared import runtime
+from shared.chaos import ChaosBus, FlakyWarehouse, comparable, play_day
 from shared.config import Settings
 
-AUDIT = {
-    "created_at",
-    "scored_at",
-    "graded_at",
-    "updated_at",
-    "computed_at",
-    "raised_at",
-    "delivered_at",
-    "ingested_at",
-    "corrected_at",
-    "event_id",
-    "processed_at",
-}
 COMPARED = [
     "features",
     "prop_lines",
@@ -47,14 +34,7 @@ COMPARED = [
 
 
 def snapshot(warehouse) -> dict[str, pd.DataFrame]:
-    tables = {}
-    for name in COMPARED:
-        spec = schemas.table(name)
-        frame = warehouse.sql(f"SELECT * FROM propflow.{name}")
-        frame = frame.drop(columns=[c for c in frame.columns if c in AUDIT])
-        frame = frame.map(lambda v: tuple(v) if hasattr(v, "__len__") and not isinstance(v, str) else v)
-        tables[name] = frame.sort_values([k for k in spec.key if k in frame.columns]).reset_index(drop=True)
-    return tables
+    return {name: comparable(warehouse, name) for name in COMPARED}
 
 
 def copy_home(seeded, tmp_path, name: str):
