@@ -23,6 +23,7 @@ from shared import (
     registry,
     replay,
     runtime,
+    scenarios,
     schemas,
     topology,
     training,
@@ -90,8 +91,9 @@ def main(verbose: bool) -> None:
 @click.option(
     "--retrain-every", default=7, show_default=True, help="Days between retrains (0: never), as the scheduler."
 )
+@click.option("--fault", type=click.Choice(scenarios.SCENARIOS), help="Replay under a fault scenario (diagnostics).")
 @click.option("--home", type=click.Path(path_type=Path), help="Local state folder (default: PROPFLOW_HOME).")
-def demo(days: int, history_days: int, seed: int, retrain_every: int, home: Path | None) -> None:
+def demo(days: int, history_days: int, seed: int, retrain_every: int, fault: str | None, home: Path | None) -> None:
     """Generate a league, backfill it, and replay DAYS through the whole chain on this machine."""
     from shared import demo as demo_run
 
@@ -103,6 +105,8 @@ def demo(days: int, history_days: int, seed: int, retrain_every: int, home: Path
             days=days,
             history_days=history_days,
             seed=seed,
+            retrain_every=retrain_every,
+            scenario=fault,
             on_day=lambda day: progress.update(task, advance=1, description=str(day)),
         )
     print_frame(result.summary, title=f"{days} days replayed per market (run 'live')")

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from shared import experiments, feed, markets, topology, training
+from shared import experiments, feed, markets, scenarios, topology, training
 from shared.adapters.local_bus import LocalBus
 from shared.events import DiagnosticsDaily, RetrainRequested
 from shared.league import generate
@@ -50,6 +50,7 @@ def run(
     seed: int = 7,
     start: dt.date = DEFAULT_START,
     retrain_every: int = 7,
+    scenario: str | None = None,
     on_day: Callable[[dt.date], None] | None = None,
 ) -> DemoResult:
     """Backfill `history_days` of a synthetic league, fit the systems, then replay `days` through the chain."""
@@ -59,10 +60,15 @@ def run(
     bus = ctx.bus
     delivered_before, dead_before = bus.delivered, len(bus.dead_letters)
     first_live = start + dt.timedelta(days=history_days)
-    leagues = [generate(m, seed=seed, start=start, days=history_days + days) for m in sorted(markets.all_markets())]
+    faults = scenarios.league_faults(scenario, first_live)
+    leagues = [
+        generate(m, seed=seed, start=start, days=history_days + days, faults=faults)
+        for m in sorted(markets.all_markets())
+    ]
     for league in leagues:
         feed.load_history(ctx, league, first_live)
         train_systems(ctx, league.market, first_live - dt.timedelta(days=1))
+    leagues = scenarios.apply(ctx, scenario, leagues, first_live)
     handled = 0
     for offset in range(days):
         day = first_live + dt.timedelta(days=offset)

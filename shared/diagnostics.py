@@ -136,7 +136,7 @@ def root_cause(row: dict[str, Any], rules: DiagnosticsRules) -> tuple[str, float
         return a / b - 1 if a is not None and b else 0.0
 
     quality_parts = {
-        "missing_features": 1.0 if row.get("missing_features") else 0.0,
+        "features_missing": 1.0 if row.get("missing_features") else 0.0,
         "coverage_shortfall": min(
             1.0, 5 * (1 - (row["coverage_pct"] if row["coverage_pct"] is not None else 100) / 100)
         ),

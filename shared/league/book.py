@@ -141,11 +141,18 @@ LINE_COLUMNS: tuple[str, ...] = (
 )
 
 
-def post_lines(slate: pd.DataFrame, rng: np.random.Generator, spec: BookSpec) -> pd.DataFrame:
-    """Opening, midday and closing lines for every row of `slate` (needs the keys and true_mean)."""
+def post_lines(
+    slate: pd.DataFrame, rng: np.random.Generator, spec: BookSpec, noise_scale: np.ndarray | None = None
+) -> pd.DataFrame:
+    """Opening, midday and closing lines for every row of `slate` (needs the keys and true_mean).
+
+    `noise_scale` (one factor per row) makes the book sharper or duller for those games.
+    """
     n, k = len(slate), len(SNAPSHOTS)
     truth = slate["true_mean"].to_numpy(dtype=float)
     noise = nested_noise(rng, n)
+    if noise_scale is not None:
+        noise = noise * np.asarray(noise_scale, dtype=float)[:, None]
     estimate = np.maximum(truth[:, None] * (1.0 + noise) + spec.bias, 0.3).ravel()
     integer = rng.random(n * k) < spec.integer_share
     line = pick_line(estimate, spec.dispersion, integer)
