@@ -392,3 +392,22 @@ def retrain_command(market: str, train_end: dt.date, system_id: str | None) -> N
 
     versions = retrain(RetrainRequested(market, train_end, system_id), runtime.context())
     print_frame(pd.DataFrame([{"system_id": s, "champion": v} for s, v in versions.items()]))
+
+
+DATA_DIR = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+@main.command("ingest")
+@click.argument("source", type=click.Choice(["mlb"]))
+@click.option(
+    "--data-dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=lambda: os.environ.get(PREFIX + "DATA_DIR") or DATA_DIR,
+    show_default="../shared/data",
+)
+def ingest_command(source: str, data_dir: Path) -> None:
+    """Load real public data into the warehouse and report the join rate (NBA: not yet)."""
+    from shared.ingest import mlb
+
+    report = mlb.ingest(runtime.context(), Path(data_dir))
+    print_frame(pd.DataFrame([{**report.__dict__, "join_rate": report.join_rate}]), title=f"ingest {source}")

@@ -1,0 +1,77 @@
+"""Real MLB data: starts and strikeout lines joined on name + local date (skipped without ../shared/data)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from shared import runtime
+from shared.ingest import mlb
+from shared.ingest.names import normalize
+
+DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
+needs_data = pytest.mark.skipif(not (DATA / mlb.PROPS).is_dir(), reason=f"real data not found at {DATA}")
+
+
+def test_names_normalise_accents_punctuation_and_suffixes():
+    assert normalize("José Ramírez Jr.") == normalize("Jose Ramirez") == "jose ramirez"
+    assert normalize("Lance McCullers Jr.") == "lance mccullers"
+    assert normalize("A.J. Minter II") == "aj minter"
+    assert normalize(float("nan")) == "" and normalize(None) == ""
+
+
+@pytest.fixture(scope="module")
+def ingested_home(tmp_path_factory):
+    if not (DATA / mlb.PROPS).is_dir():
+        pytest.skip(f"real data not found at {DATA}")
+    home = tmp_path_factory.mktemp("mlb")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("PROPFLOW_HOME", str(home))
+        report = mlb.ingest(runtime.context(), DATA)
+        runtime.reset()
+    return home, report
+
+
+@pytest.fixture
+def ingested(ingested_home, monkeypatch):
+    """The ingested warehouse, reopened for this test."""
+    home, report = ingested_home
+    monkeypatch.setenv("PROPFLOW_HOME", str(home))
+    return runtime.context(), report
+
+
+@needs_data
+def test_join_rate_and_a_known_pitcher_game(ingested):
+    ctx, report = ingested
+    assert report.join_rate > 0.9 and report.outcomes == 10_644
+    skenes = ctx.warehouse.sql(
+        "SELECT l.line, l.is_closing, o.actual FROM propflow.prop_lines l JOIN propflow.outcomes o "
+        "USING (market, game_id, entity_id) WHERE l.entity_name = 'Paul Skenes' AND l.game_date = @d "
+        "AND l.book = 'consensus' ORDER BY l.snapshot_at",
+        d=dt.date(2025, 6, 3),
+    )
+    assert skenes["line"].tolist()[-1] == 6.5 and bool(skenes["is_closing"].tolist()[-1])
+    assert skenes["actual"].nunique() == 1
+
+
+@needs_data
+def test_one_opening_and_one_closing_per_pitcher_game_and_book(ingested):
+    ctx, _ = ingested
+    flags = ctx.warehouse.sql(
+        "SELECT game_id, entity_id, book, COUNTIF(is_opening) AS o, COUNTIF(is_closing) AS c "
+        "FROM propflow.prop_lines GROUP BY 1, 2, 3"
+    )
+    assert (flags["o"] == 1).all() and (flags["c"] == 1).all()
+
+
+@needs_data
+def test_unmatched_rows_are_kept_with_a_reason_and_reingest_adds_nothing(ingested):
+    ctx, report = ingested
+    unmatched = ctx.warehouse.sql("SELECT * FROM propflow.ingest_unmatched")
+    assert len(unmatched) > 0 and unmatched["reason"].notna().all()
+    assert int(unmatched["rows"].sum()) == report.rows_read - report.rows_matched  # nothing silently dropped
+    before = ctx.warehouse.sql("SELECT COUNT(*) AS n FROM propflow.prop_lines")["n"][0]
+    mlb.ingest(ctx, DATA)
+    assert ctx.warehouse.sql("SELECT COUNT(*) AS n FROM propflow.prop_lines")["n"][0] == before
