@@ -12,7 +12,7 @@ For the day diagnosed (default: yesterday) and the production run:
   reference (top movers named), and a 0-100 drift score:
   0.4 x bias (|mean signed error| / 25 % of line MAE) + 0.3 x PSI ((max - 0.25)
   / 0.75: a PSI under 0.25 is ordinary wobble; PSI needs MIN_PSI_ROWS served
-  rows) + 0.3 x gap (mae_gap_7d / the market's mae_gap), each within 0-100;
+  rows over MIN_PSI_DAYS days) + 0.3 x gap (mae_gap_7d / the market's mae_gap), each within 0-100;
   severity none < 20 <= low < 40 <= medium < 70 <= high.
 - data quality: coverage (share of the slate this system scored), share of
   defaulted features, line age at prediction time, grading completeness.
@@ -20,7 +20,10 @@ For the day diagnosed (default: yesterday) and the production run:
 - root cause: each cause gets a 0-1 score (data_quality: the worst of coverage
   shortfall, defaulted features, stale lines, ungraded finals; model_drift: the
   drift score and the model's MAE rising against its 30 days; line_sharpness:
-  the line's MAE falling against its 30 days, or a razor-sharp line). The
+  the line's edge over the naive baseline (1 - line MAE / baseline MAE, the
+  baseline's mean error taken out) grown since the training window while
+  that baseline stays unbiased, the line's MAE falling against its 30 days, or a
+  razor-sharp line). The
   highest at or above `cause_threshold` is primary_cause (else none), with a
   confidence (its score less half the runner-up's) and the factors as JSON.
 
@@ -37,7 +40,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from shared import drift, markets, registry, topology
+from shared import drift, markets, registry, topology, training
 from shared.events import LIVE_RUN, AlertRaised, DiagnosticsDaily
 from shared.grading import LOSS, PUSH, WIN
 from shared.markets import DiagnosticsRules, Market
@@ -47,6 +50,13 @@ log = logging.getLogger(__name__)
 
 BREAK_EVEN = 100 * 110 / 210  # hit rate (%) that breaks even at -110
 MIN_PSI_ROWS = 100
+# A per-game feature (a game's total) takes one value per game: over the first
+# days of a window its PSI measures a handful of games, not drift.
+MIN_PSI_DAYS = 5
+# Growth of the line's edge over the naive baseline since training that alone names line_sharpness.
+LINE_EDGE_GAIN = 0.06
+# |mean error| / MAE of the naive baseline at which a shifted stat, not the book, explains the line's lead.
+NAIVE_BIAS_LIMIT = 0.25
 
 
 def _hit_rate(rows: pd.DataFrame) -> float | None:
@@ -85,6 +95,7 @@ def performance(grades: pd.DataFrame, day: dt.date) -> dict[str, Any]:
     beats = graded["beat_line"].dropna()
     return {
         "graded_7d": len(graded),
+        "graded_days_7d": int(graded["game_date"].nunique()),
         "picks_7d": int(week["result"].isin([WIN, LOSS, PUSH]).sum()),
         "hit_rate_7d": _hit_rate(week),
         "hit_rate_14d": _hit_rate(_window(grades, day, 14)),
@@ -148,13 +159,25 @@ def root_cause(row: dict[str, Any], rules: DiagnosticsRules) -> tuple[str, float
     }
     line_improvement = -ratio(row["line_mae_7d"], row["line_mae_30d"])  # > 0: the line got better
     model_worsening = ratio(row["model_mae_7d"], row["model_mae_30d"])  # > 0: the model got worse
+    edge_gain = row.get("line_edge_gain") or 0.0  # > 0: the line pulled ahead of the naive baseline
+    # ... which counts as a sharper book only while that baseline stays unbiased: when the stat
+    # itself shifts, the line follows it and every history-based predictor lags (model drift).
+    naive_bias = row.get("naive_bias_share") or 0.0
+    sharper_book = max(0.0, edge_gain) * max(0.0, 1 - naive_bias / NAIVE_BIAS_LIMIT)
     scores = {
         "data_quality": max(quality_parts.values()),
         "model_drift": min(1.0, (row["drift_score"] or 0) / 70 + max(0.0, model_worsening) / 0.2),
-        "line_sharpness": min(1.0, max(0.0, line_improvement) / 0.04 + ((row["sharpness_score"] or 0) >= 75) * 0.5),
+        "line_sharpness": min(
+            1.0,
+            sharper_book / LINE_EDGE_GAIN
+            + max(0.0, line_improvement) / 0.04
+            + ((row["sharpness_score"] or 0) >= 75) * 0.5,
+        ),
     }
     factors.update(
         {k: round(v, 4) for k, v in quality_parts.items() if v},
+        line_edge_gain=round(edge_gain, 4),
+        naive_bias_share=round(naive_bias, 4),
         line_improvement=round(line_improvement, 4),
         model_worsening=round(model_worsening, 4),
         scores={k: round(v, 4) for k, v in scores.items()},
@@ -177,7 +200,7 @@ def alert_level(
     """The alert level and its reasons. The baseline system is a yardstick, not a contender: it loses
     to the line by design, so only data-quality rules apply to it."""
     reasons: list[str] = []
-    enough = row["graded_7d"] >= rules.min_sample and not yardstick
+    enough = row["graded_7d"] >= rules.min_sample and row["graded_days_7d"] >= rules.min_days and not yardstick
     beats, hit = row["model_beats_line_pct"], row["hit_rate_7d"]
     if (
         enough
@@ -239,6 +262,16 @@ def _served_matrix(served: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame([json.loads(text) for text in served["features_json"]]) if len(served) else pd.DataFrame()
 
 
+def _line_reference(ctx: Context, market: Market) -> dict[str, float]:
+    """The line's edge over the naive baseline when the serving models were trained (the widest sample)."""
+    references = []
+    for system_id in market.systems:
+        record = registry.serving(ctx, market.market_id, system_id, LIVE_RUN)
+        if record is not None and record.metrics.get("line_reference"):
+            references.append(record.metrics["line_reference"])
+    return max(references, key=lambda r: r["rows"], default={})
+
+
 def diagnose_market(ctx: Context, market: Market, day: dt.date) -> list[dict]:
     rules = market.diagnostics
     grades = ctx.warehouse.query("diagnostics_grades", market=market.market_id, game_date=day, days=30, run_id=LIVE_RUN)
@@ -251,20 +284,29 @@ def diagnose_market(ctx: Context, market: Market, day: dt.date) -> list[dict]:
     baseline = market.baseline_system
     baseline_week = _window(grades[grades["system_id"] == baseline], day, 7)
     baseline_mae = _mean(baseline_week["abs_error"])
+    line_ref = _line_reference(ctx, market)
+    graded_baseline = baseline_week["error"].dropna().to_numpy(dtype=float)
+    naive_mae = training.unbiased_mae(graded_baseline) if len(graded_baseline) else None
+    naive_bias = abs(graded_baseline.mean()) / np.abs(graded_baseline).mean() if naive_mae else None
     systems = sorted(set(market.active_systems(ctx.settings)) | set(grades["system_id"]) | set(coverage))
     rows = []
     for system_id in systems:
         own = grades[grades["system_id"] == system_id]
         row = performance(own, day)
         row["sharpness_score"], row["sharpness_status"] = sharpness(row["line_mae_7d"], baseline_mae)
+        if line_ref and row["line_mae_7d"] is not None and naive_mae:
+            row["line_edge_gain"] = 1 - row["line_mae_7d"] / naive_mae - line_ref["line_edge"]
+            row["naive_bias_share"] = naive_bias
         record = registry.serving(ctx, market.market_id, system_id, LIVE_RUN) if system_id in market.systems else None
         references = record.metrics.get("feature_reference", {}) if record else {}
         row["missing_features"] = drift.missing(references, served["defaulted"])
         # A feature that went missing shows as data quality, not as drift of its default value.
         psi = {}
-        if len(served_matrix) >= MIN_PSI_ROWS:
+        if len(served_matrix) >= MIN_PSI_ROWS and served["game_date"].nunique() >= MIN_PSI_DAYS:
             psi = drift.psi_by_feature(
-                {k: v for k, v in references.items() if k not in row["missing_features"]}, served_matrix
+                {k: v for k, v in references.items() if k not in row["missing_features"]},
+                served_matrix,
+                served["defaulted"].reset_index(drop=True),
             )
         row["max_psi"] = max(psi.values()) if psi else None
         row["feature_psi_json"] = json.dumps({k: round(v, 4) for k, v in list(psi.items())[:5]})
@@ -279,6 +321,7 @@ def diagnose_market(ctx: Context, market: Market, day: dt.date) -> list[dict]:
         previous = mine.iloc[0].to_dict() if len(mine) else None
         level, reasons = alert_level(row, mine["mae_gap_7d"].tolist()[:6], rules, previous, system_id == baseline)
         cause, confidence, factors = root_cause(row, rules)
+        row.pop("line_edge_gain", None), row.pop("naive_bias_share", None)
         row.update(
             game_date=day,
             market=market.market_id,

@@ -50,6 +50,7 @@ class DiagnosticsRules:
     """Alert thresholds (issue defaults); a market may override any in markets.yaml `diagnostics:`."""
 
     min_sample: int = 30  # graded rows in 7 days below which performance raises nothing
+    min_days: int = 3  # graded days in 7 below which too: one slate is one draw of the schedule
     critical_beats_line_pct: float = 42.0
     critical_hit_rate: float = 50.0
     warning_beats_line_pct: float = 45.0

@@ -112,6 +112,32 @@ def evaluate(rows: pd.DataFrame, predicted: np.ndarray, scale: float) -> dict[st
     return result
 
 
+def unbiased_mae(error: np.ndarray) -> float:
+    """MAE once the mean error is removed: how far off a predictor is beyond a level shift."""
+    return float(np.mean(np.abs(error - np.mean(error))))
+
+
+def line_reference(rows: pd.DataFrame, market: markets.Market) -> dict[str, float]:
+    """The line's MAE next to the naive baseline's on the same rows, and the line's edge over it.
+
+    Diagnostics compare today's edge with this one from the recent end of the training
+    window: a line pulling ahead of the naive baseline is a sharper book, whatever the model
+    does. The baseline's mean error is taken out first (`unbiased_mae`): when the stat itself
+    shifts, the line follows and history lags, and that is drift, not a sharper line.
+    """
+    baseline = market.baseline_system
+    naive = market.systems[baseline].feature if baseline else None
+    if naive not in rows or "line" not in rows:
+        return {}
+    has = (rows["line"].notna() & rows[naive].notna()).to_numpy()
+    if has.sum() < MIN_CALIBRATION_ROWS:
+        return {}
+    actual = rows["actual"].to_numpy(dtype=float)[has]
+    line_mae = float(np.mean(np.abs(rows["line"].to_numpy(dtype=float)[has] - actual)))
+    naive_mae = unbiased_mae(rows[naive].to_numpy(dtype=float)[has] - actual)
+    return {"rows": int(has.sum()), "line_mae": line_mae, "naive_mae": naive_mae, "line_edge": 1 - line_mae / naive_mae}
+
+
 def _fit(config: TrainConfig, rows: pd.DataFrame, version: str) -> tuple[bytes, Any]:
     module = loader.framework(config.framework)
     x = rows[list(config.features)]
@@ -176,6 +202,7 @@ def fit(config: TrainConfig, data: pd.DataFrame) -> Fitted:
             calibration[[f for f in config.features if f in spec.load(config.market).monitored()]],
             calibration["defaulted"],
         ),
+        "line_reference": line_reference(calibration, market),
         "config": {
             "framework": config.framework,
             "feature_set": config.feature_set,

@@ -40,6 +40,10 @@ class BookSpec:
     dispersion: float | None  # negative binomial size of the book's view; None means Poisson
     integer_share: float = 0.0  # share of whole-number lines (pushes possible)
     vig: float = VIG
+    # Multiplies the snapshots' noise. The healthy synthetic book is soft, as the lines
+    # models are built against are: a fitted system competes with it, and a book that
+    # sharpens shows in diagnostics.
+    softness: float = 1.0
 
 
 def _result(value: np.ndarray) -> float | np.ndarray:
@@ -150,7 +154,7 @@ def post_lines(
     """
     n, k = len(slate), len(SNAPSHOTS)
     truth = slate["true_mean"].to_numpy(dtype=float)
-    noise = nested_noise(rng, n)
+    noise = nested_noise(rng, n) * spec.softness
     if noise_scale is not None:
         noise = noise * np.asarray(noise_scale, dtype=float)[:, None]
     estimate = np.maximum(truth[:, None] * (1.0 + noise) + spec.bias, 0.3).ravel()

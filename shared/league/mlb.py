@@ -24,7 +24,7 @@ K_PHI, K_STEP_SD = 0.97, 0.015  # stationary sd of the drift is about 6%
 WALK_RATE, HIT_RATE = 0.085, 0.31  # per non-strikeout PA, per ball in play
 
 # Strikeouts are close to Poisson once batters faced vary, so the book uses Poisson.
-BOOK = BookSpec(bias=0.05, dispersion=None, integer_share=0.0)
+BOOK = BookSpec(bias=0.05, dispersion=None, integer_share=0.0, softness=2.5)
 
 
 def _games_per_day(rng: np.random.Generator) -> int:

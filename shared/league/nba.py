@@ -26,7 +26,7 @@ POINTS_DISPERSION = 10.0
 TALENT_PHI, TALENT_STEP_SD = 0.97, 0.02  # stationary sd of the drift is about 8%
 
 # The book's single distribution must also absorb the minutes noise, so it is wider.
-BOOK = BookSpec(bias=0.2, dispersion=8.0, integer_share=0.15)
+BOOK = BookSpec(bias=0.2, dispersion=8.0, integer_share=0.15, softness=2.0)
 
 
 def _games_per_day(rng: np.random.Generator) -> int:

@@ -20,6 +20,8 @@ LOG_LINK = ("Poisson", "Tweedie")
 @dataclass(frozen=True)
 class CatBoostModel(Model):
     def predict_mean(self, features: pd.DataFrame) -> np.ndarray:
+        if features.empty:  # CatBoost prints "No objects info loaded" to stderr on zero rows
+            return np.empty(0)
         loss = self.native.get_all_params().get("loss_function", "")
         kind = "Exponent" if loss.startswith(LOG_LINK) else "RawFormulaVal"
         return np.asarray(self.native.predict(features.to_numpy(dtype=float), prediction_type=kind), dtype=float)

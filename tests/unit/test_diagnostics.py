@@ -69,6 +69,7 @@ def test_drift_score_weights_bias_psi_and_gap():
 
 BASE = {
     "graded_7d": 200,
+    "graded_days_7d": 7,
     "model_beats_line_pct": 48.0,
     "hit_rate_7d": 53.0,
     "drift_score": 10.0,
@@ -97,6 +98,7 @@ BASE = {
         ({"drift_score": 40.0, "drift_severity": "medium"}, "WARNING", "drift score 40 >= 40"),
         ({"coverage_pct": 95.0}, "WARNING", "coverage 95.0% < 100%"),
         ({"model_beats_line_pct": 30.0, "hit_rate_7d": 30.0, "graded_7d": 29}, "NONE", None),  # too small to judge
+        ({"model_beats_line_pct": 30.0, "hit_rate_7d": 30.0, "graded_days_7d": 2}, "NONE", None),  # too few days
     ],
 )
 def test_alert_levels(change, level, reason):

@@ -41,3 +41,25 @@ def test_psi_is_zero_for_the_same_population_and_grows_with_a_shift():
     assert same < 0.01 and shifted > 0.25
     scores = drift.psi_by_feature(ref, pd.DataFrame({"x": rng.normal(11.5, 2, 999), "y": rng.poisson(5, 999)}))
     assert list(scores) == ["x", "y"] and drift.psi(ref["x"], pd.Series([], dtype=float)) is None
+
+
+def test_psi_compares_computed_values_only():
+    import pandas as pd
+
+    from shared import drift
+
+    rng = np.random.default_rng(2)
+    # Training saw the feature defaulted (1.0) on half its rows: early in a season it has no history yet.
+    values = rng.normal(1.0, 0.1, 4_000)
+    early = np.arange(4_000) < 2_000
+    values[early] = 1.0
+    defaulted = pd.Series([["opp"] if e else [] for e in early])
+    ref = drift.reference(pd.DataFrame({"opp": values}), defaulted)
+    served = pd.Series(rng.normal(1.0, 0.1, 1_000), name="opp")
+    assert drift.psi(ref["opp"], served, pd.Series([[]] * 1_000)) < 0.05
+    # Counting the stand-ins would read the season filling in as a shift.
+    assert drift.psi(drift.reference(pd.DataFrame({"opp": values}))["opp"], served) > 0.25
+    # A served row whose value was defaulted is not compared either.
+    served_defaulted = pd.Series(np.r_[np.ones(500), rng.normal(1.0, 0.1, 500)], name="opp")
+    flags = pd.Series([["opp"]] * 500 + [[]] * 500)
+    assert drift.psi(ref["opp"], served_defaulted, flags) < 0.05
