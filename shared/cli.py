@@ -20,6 +20,7 @@ from shared import (
     backtest,
     experiments,
     markets,
+    packaging,
     registry,
     replay,
     runtime,
@@ -152,6 +153,21 @@ def show_topology() -> None:
         for d in topology.deployments(markets.all_system_ids())
     ]
     print_frame(pd.DataFrame(rows))
+
+
+@main.command("package")
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=packaging.REPO_ROOT / "build" / "functions",
+    show_default=True,
+    help="Where the archives and manifest.json go (Terraform's package_dir).",
+)
+def package_command(out: Path) -> None:
+    """Build each function folder's source archive, named by content hash, for Terraform to deploy."""
+    archives = packaging.build(out)
+    print_frame(pd.DataFrame([{"source": a.source, "archive": a.path.name, "sha256": a.sha256} for a in archives]))
+    console.print(f"manifest: {out / packaging.MANIFEST}")
 
 
 def _who() -> str:

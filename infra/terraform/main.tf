@@ -1,0 +1,169 @@
+# Propflow on Google Cloud: every topic, function, trigger, table, bucket,
+# identity, schedule and alert. Run `propflow package` before plan/apply.
+
+data "google_project" "this" {
+  project_id = var.project_id
+}
+
+locals {
+  apis = [
+    "artifactregistry.googleapis.com",
+    "bigquery.googleapis.com",
+    "cloudbuild.googleapis.com",
+    "cloudfunctions.googleapis.com",
+    "cloudscheduler.googleapis.com",
+    "eventarc.googleapis.com",
+    "monitoring.googleapis.com",
+    "pubsub.googleapis.com",
+    "run.googleapis.com",
+    "secretmanager.googleapis.com",
+    "storage.googleapis.com",
+    "workflows.googleapis.com",
+  ]
+
+  pubsub_service_agent = "service-${data.google_project.this.number}@gcp-sa-pubsub.iam.gserviceaccount.com"
+  models_bucket        = coalesce(var.models_bucket.name, "${var.project_id}-${var.name_prefix}-models")
+
+  # Source folder -> archive file name, written by `propflow package`.
+  archives = jsondecode(file("${var.package_dir}/manifest.json"))
+
+  # The weekly retrain outlives the 540 s event limit: an HTTP function fed by a
+  # push subscription, one run at a time.
+  long_running = {
+    training = { timeout_seconds = 3600, max_instances = 1 }
+  }
+
+  base_env = {
+    PROPFLOW_BACKEND     = "gcp"
+    PROPFLOW_GCP_PROJECT = var.project_id
+    PROPFLOW_DATASET     = module.bigquery.dataset_id
+    PROPFLOW_BUCKET      = google_storage_bucket.models.name
+    PROPFLOW_LOG_LEVEL   = var.log_level
+  }
+}
+
+resource "google_project_service" "apis" {
+  for_each           = toset(local.apis)
+  project            = var.project_id
+  service            = each.value
+  disable_on_destroy = false
+}
+
+module "wiring" {
+  source     = "./modules/wiring"
+  system_ids = keys(var.systems)
+}
+
+resource "google_pubsub_topic" "events" {
+  for_each                   = toset(module.wiring.topics)
+  project                    = var.project_id
+  name                       = each.value
+  labels                     = var.labels
+  message_retention_duration = "604800s"
+  depends_on                 = [google_project_service.apis]
+}
+
+module "bigquery" {
+  source      = "./modules/bigquery"
+  project_id  = var.project_id
+  dataset     = var.dataset
+  schemas_dir = "${path.module}/../../schemas"
+  labels      = var.labels
+  depends_on  = [google_project_service.apis]
+}
+
+resource "google_storage_bucket" "models" {
+  project                     = var.project_id
+  name                        = local.models_bucket
+  location                    = var.models_bucket.location
+  labels                      = var.labels
+  uniform_bucket_level_access = true
+  public_access_prevention    = "enforced"
+
+  # Every artifact version is kept for rollback; the registry points at the live ones.
+  versioning {
+    enabled = true
+  }
+
+  lifecycle_rule {
+    condition {
+      num_newer_versions = var.models_bucket.noncurrent_versions_kept
+      with_state         = "ARCHIVED"
+    }
+    action {
+      type = "Delete"
+    }
+  }
+}
+
+resource "google_storage_bucket" "sources" {
+  project                     = var.project_id
+  name                        = "${var.project_id}-${var.name_prefix}-sources"
+  location                    = var.models_bucket.location
+  labels                      = var.labels
+  uniform_bucket_level_access = true
+  public_access_prevention    = "enforced"
+
+  versioning {
+    enabled = true
+  }
+}
+
+# Archives are named by content hash: a changed source is a new object, which redeploys its functions;
+# the previous archives stay for rollback.
+resource "google_storage_bucket_object" "sources" {
+  for_each = local.archives
+  bucket   = google_storage_bucket.sources.name
+  name     = "functions/${each.value}"
+  source   = "${var.package_dir}/${each.value}"
+}
+
+# The URL itself is added out of band (README, Deploy), so it never sits in state.
+resource "google_secret_manager_secret" "alert_webhook" {
+  project   = var.project_id
+  secret_id = "${var.name_prefix}-alert-webhook"
+  labels    = var.labels
+
+  replication {
+    auto {}
+  }
+
+  depends_on = [google_project_service.apis]
+}
+
+module "functions" {
+  source   = "./modules/event_function"
+  for_each = module.wiring.deployments
+
+  project_id  = var.project_id
+  region      = var.region
+  name        = "${var.name_prefix}-${each.key}"
+  entry_point = each.value.function
+  source_archive = {
+    bucket = google_storage_bucket.sources.name
+    object = google_storage_bucket_object.sources[module.wiring.sources[each.key]].name
+  }
+  trigger_topic_id = google_pubsub_topic.events[each.value.topic].id
+  delivery         = contains(keys(local.long_running), each.value.function) ? "push" : "eventarc"
+  settings = merge(
+    try(var.functions[each.value.function], {}),
+    try(var.systems[each.value.env.SYSTEM_ID], {}),
+    try(local.long_running[each.value.function], {}),
+  )
+  max_delivery_attempts = contains(keys(local.long_running), each.value.function) ? 10 : 5
+
+  environment = merge(
+    local.base_env,
+    each.value.env,
+    module.wiring.access[each.key].webhook ? { PROPFLOW_ALERT_WEBHOOK_SECRET = "${google_secret_manager_secret.alert_webhook.id}/versions/latest" } : {},
+  )
+  dataset_id           = module.bigquery.dataset_id
+  publish_topic_ids    = { for t in module.wiring.access[each.key].publishes : t => google_pubsub_topic.events[t].id }
+  models_bucket        = google_storage_bucket.models.name
+  models_access        = module.wiring.access[each.key].models
+  webhook_secret_id    = module.wiring.access[each.key].webhook ? google_secret_manager_secret.alert_webhook.id : null
+  pubsub_service_agent = local.pubsub_service_agent
+  labels               = var.labels
+
+  depends_on = [google_project_service.apis]
+}

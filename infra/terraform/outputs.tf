@@ -1,0 +1,31 @@
+output "functions" {
+  description = "Deployment name -> { function, trigger topic, service account, dead-letter topic }."
+  value = {
+    for name, d in module.wiring.deployments : name => {
+      function          = module.functions[name].function_name
+      topic             = d.topic
+      service_account   = module.functions[name].service_account_email
+      dead_letter_topic = module.functions[name].dead_letter_topic
+    }
+  }
+}
+
+output "topics" {
+  description = "Event topic name -> topic id."
+  value       = { for name, t in google_pubsub_topic.events : name => t.id }
+}
+
+output "dataset_id" {
+  description = "The BigQuery dataset (PROPFLOW_DATASET)."
+  value       = module.bigquery.dataset_id
+}
+
+output "models_bucket" {
+  description = "The versioned model bucket (PROPFLOW_BUCKET)."
+  value       = google_storage_bucket.models.name
+}
+
+output "alert_webhook_secret" {
+  description = "Secret Manager secret to add the Slack webhook URL to (gcloud secrets versions add)."
+  value       = google_secret_manager_secret.alert_webhook.id
+}
