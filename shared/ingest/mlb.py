@@ -8,16 +8,22 @@ line's teams. Unmatched rows go to ingest_unmatched with the reason.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
-from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
-from shared import odds
-from shared.ingest.names import normalize
+from shared.ingest.common import (
+    IngestReport,
+    details_json,
+    join_on_name_and_date,
+    local_date,
+    most_even,
+    now,
+    store_lines,
+    store_unmatched,
+    utc,
+)
 from shared.runtime import Context
 
 MARKET = "mlb_strikeouts"
@@ -59,31 +65,12 @@ TEAMS = {
 }
 
 
-@dataclass(frozen=True)
-class IngestReport:
-    source: str
-    rows_read: int
-    rows_matched: int
-    unmatched_names: int
-    outcomes: int
-    lines: int
-
-    @property
-    def join_rate(self) -> float:
-        return self.rows_matched / self.rows_read if self.rows_read else 0.0
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
-
-
 def outcomes(data_dir: Path) -> pd.DataFrame:
     starts = pd.read_csv(data_dir / STARTS / "outs_starts.csv.gz")
     names = pd.read_csv(data_dir / STARTS / "pitcher_id_name_crosswalk.csv")
     starts = starts.merge(
         names[["pitcher_mlbam_id", "name_best"]], left_on="pitcher", right_on="pitcher_mlbam_id", how="left"
     )
-    details = starts[["pitches", "outs", "walks", "hits"]].astype("Int64")
     return pd.DataFrame(
         {
             "market": MARKET,
@@ -97,11 +84,9 @@ def outcomes(data_dir: Path) -> pd.DataFrame:
             "status": "played",
             "actual": starts["strikeouts"].astype(float),
             "workload": starts["bf"].astype(float),
-            "details_json": [
-                json.dumps({k: int(v) for k, v in row.items() if pd.notna(v)}) for row in details.to_dict("records")
-            ],
+            "details_json": details_json(starts[["pitches", "outs", "walks", "hits"]]),
             "source": STARTS,
-            "updated_at": _now(),
+            "updated_at": now(),
         }
     )
 
@@ -109,17 +94,13 @@ def outcomes(data_dir: Path) -> pd.DataFrame:
 def _snapshots(data_dir: Path) -> pd.DataFrame:
     raw = pd.read_csv(data_dir / PROPS / "k_props_snapshots.csv.gz")
     raw = raw[raw["is_pregame"].astype(bool)]
-    raw["snapshot_at"] = pd.to_datetime(raw["snapshot_generated_at"], utc=True, format="ISO8601").dt.tz_localize(None)
-    # The game's local (Eastern) date; a feed's date can list the next day's games too.
-    raw["game_date"] = (
-        pd.to_datetime(raw["game_time"], utc=True, format="ISO8601").dt.tz_convert("America/New_York").dt.date
-    )
+    raw["snapshot_at"] = utc(raw["snapshot_generated_at"])
+    # A feed's date can list the next day's games too: the game's own time says its date.
+    raw["game_date"] = local_date(raw["game_time"])
     raw["home_team"], raw["away_team"] = raw["home_team"].map(TEAMS), raw["away_team"].map(TEAMS)
-    raw["normalized_name"] = raw["pitcher_name"].map(normalize)
     # A snapshot lists alternate lines too; the main line is the one most books post, then the most even.
-    raw["evenness"] = np.abs(odds.devig_over(raw["consensus_over"], raw["consensus_under"]) - 0.5)
-    raw = raw.sort_values(["sportsbook_count", "evenness"], ascending=[False, True], kind="stable")
-    return raw.drop_duplicates(["snapshot_generated_at", "event_id", "pitcher_name"])
+    keys = ["snapshot_generated_at", "event_id", "pitcher_name"]
+    return most_even(raw, keys, "consensus_over", "consensus_under", first=["sportsbook_count"])
 
 
 def _books(matched: pd.DataFrame) -> pd.DataFrame:
@@ -135,54 +116,13 @@ def _books(matched: pd.DataFrame) -> pd.DataFrame:
             )
     books = pd.DataFrame(per_book).set_index("index")
     books = matched.drop(columns=["over_price", "under_price"], errors="ignore").join(books, how="inner")
-    lines = pd.concat([consensus, books], ignore_index=True)
-    lines[["over_price", "under_price"]] = lines[["over_price", "under_price"]].round().astype("Int64")
-    group = lines.groupby(["game_id", "entity_id", "book"])["snapshot_at"]
-    lines["is_opening"] = lines["snapshot_at"] == group.transform("min")
-    lines["is_closing"] = lines["snapshot_at"] == group.transform("max")
-    return lines
+    return pd.concat([consensus, books], ignore_index=True)
 
 
 def ingest(ctx: Context, data_dir: Path) -> IngestReport:
     starts = outcomes(data_dir)
     ctx.warehouse.upsert("outcomes", starts)
-    snapshots = _snapshots(data_dir)
-    keys = starts.assign(normalized_name=starts["entity_name"].map(normalize))[
-        ["game_date", "normalized_name", "game_id", "entity_id", "entity_name", "team"]
-    ].drop_duplicates(["game_date", "normalized_name"])
-    joined = snapshots.merge(keys, on=["game_date", "normalized_name"], how="left", suffixes=("", "_start"))
-    in_game = (joined["team"] == joined["home_team"]) | (joined["team"] == joined["away_team"])
-    matched = joined[joined["entity_id"].notna() & in_game]
-    lines = _books(matched)
-    lines = lines.assign(market=MARKET, source=PROPS, ingested_at=_now(), entity_name=lines["entity_name"])
-    columns = [
-        "market",
-        "game_date",
-        "game_id",
-        "entity_id",
-        "entity_name",
-        "home_team",
-        "away_team",
-        "book",
-        "snapshot_at",
-        "line",
-        "over_price",
-        "under_price",
-        "is_opening",
-        "is_closing",
-        "source",
-        "ingested_at",
-    ]
-    ctx.warehouse.upsert("prop_lines", lines[columns])
-    missed = joined[~(joined["entity_id"].notna() & in_game)]
-    reason = pd.Series("no start of that name on that date", index=missed.index)
-    reason[missed["entity_id"].notna()] = "a start of that name, but not in this game"
-    unmatched = (
-        missed.assign(reason=reason)
-        .groupby(["game_date", "pitcher_name", "normalized_name", "reason"], as_index=False)
-        .size()
-        .rename(columns={"pitcher_name": "name", "size": "rows"})
-        .assign(source=PROPS, market=MARKET, ingested_at=_now())
-    )
-    ctx.warehouse.upsert("ingest_unmatched", unmatched)
-    return IngestReport(PROPS, len(joined), len(matched), unmatched["name"].nunique(), len(starts), len(lines))
+    join = join_on_name_and_date(_snapshots(data_dir), starts, "pitcher_name", noun="start")
+    lines = store_lines(ctx, _books(join.matched), MARKET, PROPS)
+    store_unmatched(ctx, join, "pitcher_name", PROPS, MARKET)
+    return join.report(PROPS, len(starts), lines)
