@@ -414,7 +414,7 @@ DATA_DIR = Path(__file__).resolve().parents[2] / "shared" / "data"
 
 
 @main.command("ingest")
-@click.argument("source", type=click.Choice(["mlb"]))
+@click.argument("source", type=click.Choice(["mlb", "nba"]))
 @click.option(
     "--data-dir",
     type=click.Path(exists=True, file_okay=False, path_type=Path),
@@ -422,8 +422,8 @@ DATA_DIR = Path(__file__).resolve().parents[2] / "shared" / "data"
     show_default="../shared/data",
 )
 def ingest_command(source: str, data_dir: Path) -> None:
-    """Load real public data into the warehouse and report the join rate (NBA: not yet)."""
-    from shared.ingest import mlb
+    """Load real public data into the warehouse and report the join rate of each line feed."""
+    from shared.ingest import mlb, nba
 
-    report = mlb.ingest(runtime.context(), Path(data_dir))
-    print_frame(pd.DataFrame([{**report.__dict__, "join_rate": report.join_rate}]), title=f"ingest {source}")
+    reports = {"mlb": mlb.ingest, "nba": nba.ingest}[source](runtime.context(), Path(data_dir))
+    print_frame(pd.DataFrame([{**r.__dict__, "join_rate": r.join_rate} for r in reports]), title=f"ingest {source}")

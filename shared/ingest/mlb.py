@@ -119,10 +119,10 @@ def _books(matched: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([consensus, books], ignore_index=True)
 
 
-def ingest(ctx: Context, data_dir: Path) -> IngestReport:
+def ingest(ctx: Context, data_dir: Path) -> list[IngestReport]:
     starts = outcomes(data_dir)
     ctx.warehouse.upsert("outcomes", starts)
     join = join_on_name_and_date(_snapshots(data_dir), starts, "pitcher_name", noun="start")
     lines = store_lines(ctx, _books(join.matched), MARKET, PROPS)
     store_unmatched(ctx, join, "pitcher_name", PROPS, MARKET)
-    return join.report(PROPS, len(starts), lines)
+    return [join.report(PROPS, len(starts), lines)]

@@ -29,7 +29,7 @@ def ingested_home(tmp_path_factory):
     home = tmp_path_factory.mktemp("mlb")
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("PROPFLOW_HOME", str(home))
-        report = mlb.ingest(runtime.context(), DATA)
+        (report,) = mlb.ingest(runtime.context(), DATA)
         runtime.reset()
     return home, report
 
