@@ -98,16 +98,23 @@ class Join:
         return IngestReport(source, self.rows_read, len(self.matched), names, outcomes, lines)
 
 
-def join_on_name_and_date(rows: pd.DataFrame, outcomes: pd.DataFrame, name: str, noun: str) -> Join:
+def join_on_name_and_date(
+    rows: pd.DataFrame, outcomes: pd.DataFrame, name: str, noun: str, spellings: pd.DataFrame | None = None
+) -> Join:
     """Match each feed row (`name`, game_date, home_team, away_team) to an entity-game of `outcomes`.
 
     Every candidate of that normalised name and date is tried, so two players
-    who share a name are told apart by their teams.
+    who share a name are told apart by their teams. `spellings` (entity_id,
+    name) adds other names an entity is known by, e.g. from an id crosswalk.
     """
     rows = rows.reset_index(drop=True).assign(normalized_name=lambda f: f[name].map(normalize))
-    entities = outcomes.assign(normalized_name=outcomes["entity_name"].map(normalize))[
-        ["game_date", "normalized_name", "game_id", "entity_id", "entity_name", "team"]
-    ]
+    known = outcomes[["entity_id", "entity_name"]].rename(columns={"entity_name": "name"})
+    if spellings is not None:
+        known = pd.concat([known, spellings[["entity_id", "name"]]])
+    known = known.assign(normalized_name=known["name"].map(normalize))[["entity_id", "normalized_name"]]
+    entities = outcomes[["game_date", "game_id", "entity_id", "entity_name", "team"]].merge(
+        known[known["normalized_name"] != ""].drop_duplicates(), on="entity_id"
+    )
     candidates = rows.reset_index(names="_row").merge(entities, on=["game_date", "normalized_name"], how="left")
     in_game = (candidates["team"] == candidates["home_team"]) | (candidates["team"] == candidates["away_team"])
     matched = candidates[in_game].drop_duplicates("_row")

@@ -65,9 +65,20 @@ TEAMS = {
 }
 
 
+CROSSWALK = "pitcher_id_name_crosswalk.csv"
+# The crosswalk's other spellings of a pitcher (e.g. Matthew / Matt Boyd, Michael / Mike King).
+SPELLINGS = ["name_chadwick_register", "name_matched_from_cbkaplinger_starts", "name_inferred_from_k_props"]
+
+
+def spellings(data_dir: Path) -> pd.DataFrame:
+    names = pd.read_csv(data_dir / STARTS / CROSSWALK)
+    other = names.melt(id_vars="pitcher_mlbam_id", value_vars=SPELLINGS, value_name="name").dropna(subset=["name"])
+    return other.assign(entity_id="mlb-" + other["pitcher_mlbam_id"].astype(str))[["entity_id", "name"]]
+
+
 def outcomes(data_dir: Path) -> pd.DataFrame:
     starts = pd.read_csv(data_dir / STARTS / "outs_starts.csv.gz")
-    names = pd.read_csv(data_dir / STARTS / "pitcher_id_name_crosswalk.csv")
+    names = pd.read_csv(data_dir / STARTS / CROSSWALK)
     starts = starts.merge(
         names[["pitcher_mlbam_id", "name_best"]], left_on="pitcher", right_on="pitcher_mlbam_id", how="left"
     )
@@ -122,7 +133,7 @@ def _books(matched: pd.DataFrame) -> pd.DataFrame:
 def ingest(ctx: Context, data_dir: Path) -> list[IngestReport]:
     starts = outcomes(data_dir)
     ctx.warehouse.upsert("outcomes", starts)
-    join = join_on_name_and_date(_snapshots(data_dir), starts, "pitcher_name", noun="start")
+    join = join_on_name_and_date(_snapshots(data_dir), starts, "pitcher_name", "start", spellings(data_dir))
     lines = store_lines(ctx, _books(join.matched), MARKET, PROPS)
     store_unmatched(ctx, join, "pitcher_name", PROPS, MARKET)
     return [join.report(PROPS, len(starts), lines)]

@@ -10,6 +10,7 @@ SUFFIXES = {"jr", "sr", "ii", "iii", "iv", "v"}
 ALIASES = {
     "bj boston": "brandon boston",
     "herb jones": "herbert jones",
+    "jake latz": "jacob latz",
     "moe wagner": "moritz wagner",
     "nicolas claxton": "nic claxton",
 }
@@ -21,5 +22,7 @@ def normalize(name: object) -> str:
         return ""  # a missing name (NaN in a feed) matches nothing
     ascii_only = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
     words = re.sub(r"[^a-z ]+", " ", ascii_only.lower().replace("'", "").replace(".", "")).split()
-    name = " ".join(w for w in words if w not in SUFFIXES)
+    words = [w for w in words if w not in SUFFIXES]
+    # Initials spelled apart ("J. T. Ginn") read as the feeds write them ("JT Ginn").
+    name = re.sub(r"\b(\w) (?=\w\b)", r"\1", " ".join(words))
     return ALIASES.get(name, name)
