@@ -1,7 +1,7 @@
 """retrain-requested -> retrain the market's systems and promote the new versions.
 
-Deployed as a Cloud Run job in production (fits outlive the 540 s event limit);
-this entry point serves the embedded default and short retrains.
+Deployed as an HTTP function in production, fed by a Pub/Sub push subscription
+(fits outlive the 540 s limit of event-triggered functions; HTTP ones get 3600 s).
 """
 
 import functions_framework

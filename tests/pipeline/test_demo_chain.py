@@ -10,6 +10,9 @@ pytestmark = pytest.mark.pipeline
 DAYS = 3
 # Filled only by `propflow ingest` from real data: the synthetic league's names always match.
 INGEST_ONLY = {"ingest_unmatched"}
+# A healthy league's first 3 days raise nothing: performance alerts wait for 3 graded days
+# (the 30-day demo fills it; test_fault_scenarios and test_alerting check what lands there).
+QUIET = {"alerts"}
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +41,7 @@ def test_every_table_is_filled_and_nothing_dead_lettered(result):
     ctx, out = result
     assert out.dead_letters == 0 and out.events > 0
     empty = {t for t in schemas.tables() if q(ctx, f"SELECT COUNT(*) AS n FROM propflow.{t}")["n"][0] == 0}
-    assert empty == INGEST_ONLY
+    assert empty == INGEST_ONLY | QUIET
     for view in schemas.view_names():
         assert q(ctx, f"SELECT COUNT(*) AS n FROM propflow.{view}")["n"][0] > 0, view
 
