@@ -16,30 +16,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from shared import odds
+from shared import odds, schemas
 from shared.ingest.names import normalize
 from shared.runtime import Context
 
 # US leagues date a game by its local (Eastern) day; a UTC timestamp can fall on the next day.
 LOCAL_TZ = "America/New_York"
-PROP_LINE_COLUMNS = [
-    "market",
-    "game_date",
-    "game_id",
-    "entity_id",
-    "entity_name",
-    "home_team",
-    "away_team",
-    "book",
-    "snapshot_at",
-    "line",
-    "over_price",
-    "under_price",
-    "is_opening",
-    "is_closing",
-    "source",
-    "ingested_at",
-]
 
 
 @dataclass(frozen=True)
@@ -144,5 +126,5 @@ def store_lines(ctx: Context, lines: pd.DataFrame, market: str, source: str) -> 
     group = lines.groupby(["game_id", "entity_id", "book"])["snapshot_at"]
     lines["is_opening"] = lines["snapshot_at"] == group.transform("min")
     lines["is_closing"] = lines["snapshot_at"] == group.transform("max")
-    ctx.warehouse.upsert("prop_lines", lines[PROP_LINE_COLUMNS])
+    ctx.warehouse.upsert("prop_lines", lines[list(schemas.table("prop_lines").column_names)])
     return len(lines)
