@@ -380,6 +380,27 @@ def backtest_command(market, start, end, run_id, no_retrain, production_only) ->
     )
 
 
+@main.command("report")
+@click.option("--run-id", default="live", show_default=True, help="The run to report (a backtest's run id, or live).")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="HTML file (default: $PROPFLOW_HOME/reports/<run>.html).",
+)
+def report_command(run_id: str, out: Path | None) -> None:
+    """Write a self-contained HTML report of a run and print its leaderboard."""
+    from shared.report import build
+
+    ctx = runtime.context()
+    out = out or Path(ctx.settings.home) / "reports" / f"{run_id}.html"
+    reports = build.build(ctx, run_id, out)
+    if not reports:
+        raise click.ClickException(f"run {run_id!r} has no graded rows")
+    for market in reports:
+        print_frame(market.leaderboard, title=f"{market.market}, run {run_id}")
+    console.print(f"Report: {out}")
+
+
 @main.command("replay")
 @click.option("--market", help="Replay this market's slate of --date.")
 @click.option("--date", "day", callback=_date, help="The slate's date.")

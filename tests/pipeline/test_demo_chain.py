@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import base64
+import io
+import re
+
+import matplotlib.image as mpimg
 import pytest
 
 from shared import demo, runtime, schemas
+from shared.report import build
+from shared.report.data import wilson
 
 pytestmark = pytest.mark.pipeline
 DAYS = 3
@@ -108,3 +115,40 @@ def test_summary_matches_the_leaderboard_view(result):
         summary[["market", "system_id", "picks"]].values.tolist()
         == board[["market", "system_id", "picks"]].values.tolist()
     )
+
+
+def _row(page: str, *cells: str) -> bool:
+    """Whether the page has a table row holding these cells in this order."""
+    pattern = r"<tr>\s*" + r"\s*(?:<td>[^<]*</td>\s*)*?".join(f"<td>{re.escape(c)}</td>" for c in cells)
+    return re.search(pattern, page) is not None
+
+
+def test_the_report_shows_the_warehouse_numbers_and_opens_its_images(result, tmp_path):
+    ctx, _ = result
+    out = tmp_path / "live.html"
+    reports = build.build(ctx, "live", out)
+    page = out.read_text()
+    assert "http://" not in page and "https://" not in page  # opens with no network
+    images = re.findall(r'src="data:image/png;base64,([^"]+)"', page)
+    assert len(images) == 5 * len(reports)
+    for data in images:
+        assert mpimg.imread(io.BytesIO(base64.b64decode(data)), format="png").shape[0] > 100
+    # The numbers, recomputed here from the grades themselves.
+    grades = q(ctx, "SELECT * FROM propflow.grades WHERE run_id = 'live'")
+    assert [r.market for r in reports] == sorted(grades["market"].unique())
+    for (market, system_id), rows in grades.groupby(["market", "system_id"]):
+        decided = rows[rows["result"].isin(["WIN", "LOSS"])]
+        hit_rate = (decided["result"] == "WIN").mean()
+        assert _row(page, system_id, f"{rows['abs_error'].mean():.3f}", f"{rows['line_abs_error'].mean():.3f}")
+        assert _row(
+            page,
+            system_id,
+            str(len(rows[rows["actual"].notna()])),
+            str(len(rows[rows["result"].notna() & (rows["result"] != "VOID")])),
+            f"{hit_rate:.3f}",
+        )
+        picks = rows[rows["result"].isin(["WIN", "LOSS", "PUSH"])]
+        small = picks[(picks["mean"] - picks["line"]).abs() < 1]
+        low, high = wilson(int((small["result"] == "WIN").sum()), int(small["result"].isin(["WIN", "LOSS"]).sum()))
+        assert _row(page, system_id, "&lt;1", str(len(small)))
+        assert f"{low:.3f}" in page and f"{high:.3f}" in page, market
