@@ -30,8 +30,9 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as home:
         os.environ["PROPFLOW_HOME"] = home
-        from shared import demo, markets, runtime, topology
+        from shared import demo, runtime, topology
         from shared.events import LIVE_RUN, DiagnosticsDaily
+        from shared.league import MARKETS
 
         ctx = runtime.context()
         demo.run(ctx, days=WINDOW, history_days=HISTORY, retrain_every=0)
@@ -43,7 +44,7 @@ def main() -> None:
             ctx.bus.drain()
             walls.append(time.perf_counter() - started)
             started = time.perf_counter()
-            for market in markets.all_markets():
+            for market in MARKETS:
                 ctx.warehouse.query("diagnostics_grades", market=market, game_date=day, days=WINDOW, run_id=LIVE_RUN)
             queries.append(time.perf_counter() - started)
         rows = ctx.warehouse.sql("SELECT COUNT(*) AS n FROM propflow.diagnostics_daily WHERE game_date = @d", d=day)

@@ -23,10 +23,10 @@ from pathlib import Path
 import pandas as pd
 from machine import describe
 
-from shared import demo, feed, markets, runtime, schemas
+from shared import demo, feed, runtime, schemas
 from shared.chaos import AUDIT_COLUMNS, ChaosBus, FlakyWarehouse, comparable, differing_rows, play_day
 from shared.config import Settings
-from shared.league import generate
+from shared.league import MARKETS, generate
 
 START, HISTORY = dt.date(2026, 1, 5), 40
 COMPARED = ["features", "outcomes", "predictions", "grades", "grade_corrections", "diagnostics_daily", "alerts"]
@@ -47,9 +47,7 @@ def main() -> None:
     began = time.perf_counter()
     root = Path(tempfile.mkdtemp(prefix="propflow-soak-"))
     first = START + dt.timedelta(days=HISTORY)
-    leagues = [
-        generate(m, seed=args.seed, start=START, days=HISTORY + args.days) for m in sorted(markets.all_markets())
-    ]
+    leagues = [generate(m, seed=args.seed, start=START, days=HISTORY + args.days) for m in sorted(MARKETS)]
     os.environ["PROPFLOW_HOME"] = str(root / "clean")
     ctx = runtime.context()
     for league in leagues:

@@ -12,7 +12,7 @@ import pandas as pd
 from shared import experiments, feed, markets, scenarios, topology, training
 from shared.adapters.local_bus import LocalBus
 from shared.events import DiagnosticsDaily, RetrainRequested
-from shared.league import generate
+from shared.league import MARKETS, generate
 from shared.runtime import Context
 
 DEFAULT_START = dt.date(2026, 1, 5)
@@ -63,7 +63,7 @@ def run(
     faults = scenarios.league_faults(scenario, first_live)
     leagues = [
         generate(m, seed=seed, start=start, days=history_days + days, faults=faults)
-        for m in sorted(markets.all_markets())
+        for m in sorted(MARKETS)  # the markets the synthetic league simulates
     ]
     for league in leagues:
         feed.load_history(ctx, league, first_live)

@@ -278,6 +278,8 @@ def diagnose_market(ctx: Context, market: Market, day: dt.date) -> list[dict]:
     served = ctx.warehouse.query("served_features", market=market.market_id, game_date=day, days=7, run_id=LIVE_RUN)
     served_matrix = _served_matrix(served)
     coverage = _coverage(ctx, market.market_id, day)
+    if grades.empty and served.empty and not coverage:
+        return []  # nothing served or graded in 30 days: the market is not live on this deployment
     completeness = ctx.warehouse.query("grading_completeness", market=market.market_id, game_date=day, run_id=LIVE_RUN)
     final, graded = int(completeness["final_predictions"].iloc[0]), int(completeness["graded"].iloc[0])
     recent = ctx.warehouse.query("recent_diagnostics", market=market.market_id, game_date=day, days=6)

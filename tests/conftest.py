@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from support import table_counts
 
-from shared import demo, feed, markets, runtime
+from shared import demo, feed, runtime
 from shared.config import Settings
-from shared.league import League, generate
+from shared.league import MARKETS, League, generate
 
 HISTORY_START = dt.date(2026, 1, 5)
 HISTORY_DAYS = 30
@@ -49,7 +49,7 @@ def seeded_template(tmp_path_factory: pytest.TempPathFactory) -> Seeded:
     home = tmp_path_factory.mktemp("seeded") / "home"
     settings = Settings(home=home)
     ctx = runtime.context(settings)
-    leagues = {m: generate(m, seed=11, start=HISTORY_START, days=HISTORY_DAYS + 5) for m in markets.all_markets()}
+    leagues = {m: generate(m, seed=11, start=HISTORY_START, days=HISTORY_DAYS + 5) for m in MARKETS}
     for market_id, league in leagues.items():
         feed.load_history(ctx, league, FIRST_LIVE)
         demo.train_systems(ctx, market_id, FIRST_LIVE - dt.timedelta(days=1))

@@ -28,7 +28,7 @@ variable "systems" {
 variable "markets" {
   type        = list(string)
   description = "Markets (shared/markets.yaml ids) the weekly retrain requests."
-  default     = ["nba_points", "mlb_strikeouts"]
+  default     = ["nba_points", "nba_pra", "mlb_strikeouts"]
 }
 
 variable "functions" {

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from shared import training
+from shared.features import spec as feature_spec
 from shared.ingest import nba
 from shared.ingest.names import normalize
 
@@ -239,3 +240,17 @@ def test_a_real_month_joins_about_nine_in_ten_and_a_known_game_reads_right(real_
         {"book": "PrizePicks", "line": 31.0, "actual": 28.0, "game_id": "nba-20241104-BOS-ATL"},
         {"book": "Underdog", "line": 30.5, "actual": 28.0, "game_id": "nba-20241104-BOS-ATL"},
     ]
+
+
+def test_the_nba_pra_market_trains_on_ingested_pra_rows(data_dir, ctx):
+    """nba_pra is config plus a feature spec: the ingested PRA outcomes and lines feed it."""
+    nba.ingest(ctx, data_dir)
+    rows = training.training_data(ctx, "nba_pra", dt.date(2024, 11, 1)).set_index("entity_id")
+    jokic = rows[rows["game_id"] == "nba-20241101-GSW-DEN"].loc["nba-203999"]
+    assert jokic["actual"] == 35 + 12 + 11
+    assert jokic["reb_l10"] == 10.0  # the box score's rebounds of his earlier game, not this one's 12
+    # The book's only snapshot (02:00 UTC the next day) is after the 23:00 UTC prediction time:
+    # no line as of then, so the line features take their defaults.
+    assert pd.isna(jokic.get("line")) and jokic["current_line"] == 18.0
+    spec = feature_spec.load("nba_pra")
+    assert set(spec.names("rolling")) <= set(rows.columns) and len(spec.names("core")) == 25
