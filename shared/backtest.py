@@ -20,7 +20,6 @@ import pandas as pd
 from shared import feed, markets, registry, topology, training, walkforward
 from shared.adapters.local_bus import LocalBus
 from shared.events import GameFinal, LinesPosted
-from shared.feature_store import slate_attributes
 from shared.runtime import Context
 
 
@@ -83,13 +82,10 @@ def run(
             continue
         pin_models(ctx, market_id, first - dt.timedelta(days=1), run_id, data, who)
         for day in days:
-            attributes = slate_attributes(market_id, day, run_id)
-            bus.publish(
-                topology.LINES_POSTED, LinesPosted(market_id, day, run_id, feed.as_of(market_id, day)), attributes
-            )
+            bus.publish(topology.LINES_POSTED, LinesPosted(market_id, day, run_id, feed.as_of(market_id, day)))
             handled += bus.drain()
             for game_id in ctx.warehouse.query("final_games", market=market_id, game_date=day)["game_id"]:
-                bus.publish(topology.GAME_FINAL, GameFinal(market_id, game_id, day), attributes)
+                bus.publish(topology.GAME_FINAL, GameFinal(market_id, game_id, day))
             handled += bus.drain()
             if on_day:
                 on_day(day)

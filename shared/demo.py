@@ -75,7 +75,7 @@ def run(
         if offset and retrain_every and offset % retrain_every == 0:  # the weekly scheduler's retrain
             for league in leagues:
                 retrain = RetrainRequested(league.market, day - dt.timedelta(days=1))
-                bus.publish(topology.RETRAIN_REQUESTED, retrain, {"market": league.market})
+                bus.publish(topology.RETRAIN_REQUESTED, retrain)
             handled += bus.drain()
         for league in leagues:
             feed.post_lines(ctx, league, day)
@@ -85,7 +85,7 @@ def run(
             if offset:
                 feed.correct_previous_day(ctx, league, day)
         handled += bus.drain()
-        bus.publish(topology.DIAGNOSTICS_DAILY, DiagnosticsDaily(day), {"game_date": day.isoformat()})
+        bus.publish(topology.DIAGNOSTICS_DAILY, DiagnosticsDaily(day))
         handled += bus.drain()
         if on_day:
             on_day(day)

@@ -19,7 +19,6 @@ import pandas as pd
 
 from shared import decision, markets, topology
 from shared.events import EnsembleDeadline, EnsembleScored, PredictionsScored
-from shared.feature_store import slate_attributes
 from shared.runtime import Context
 
 log = logging.getLogger(__name__)
@@ -167,7 +166,7 @@ def write(ctx: Context, market: markets.Market, game_date: dt.date, run_id: str,
         rows=len(rows),
         picks=int(rows["recommendation"].isin([decision.OVER, decision.UNDER]).sum()),
     )
-    ctx.bus.publish(topology.ENSEMBLE_SCORED, done, slate_attributes(market.market_id, game_date, run_id))
+    ctx.bus.publish(topology.ENSEMBLE_SCORED, done)
     return len(rows)
 
 

@@ -297,6 +297,17 @@ def encode(
     return CloudEvent(headers, body)
 
 
+# Payload fields every message also carries as attributes, for subscription filters and tracing.
+ATTRIBUTE_FIELDS = ("market", "game_date", "run_id")
+
+
+def message_attributes(payload: Any, attributes: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The payload's market, game_date and run_id (where it has them), then the caller's own attributes."""
+    body = payload_dict(payload)
+    derived = {k: str(body[k]) for k in ATTRIBUTE_FIELDS if isinstance(body.get(k), str)}
+    return {**derived, **{str(k): str(v) for k, v in (attributes or {}).items()}}
+
+
 def message_data(topic: str, payload: Any) -> bytes:
     """Validate an outgoing payload against its topic schema and serialise it."""
     body = payload_dict(payload)

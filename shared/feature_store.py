@@ -13,11 +13,6 @@ from shared.runtime import Context
 log = logging.getLogger(__name__)
 
 
-def slate_attributes(market: str, game_date: dt.date, run_id: str) -> dict[str, str]:
-    """Pub/Sub attributes every slate event carries, for filtering and tracing."""
-    return {"market": market, "game_date": game_date.isoformat(), "run_id": run_id}
-
-
 def build_slate(event: LinesPosted, ctx: Context) -> None:
     features = spec.load(event.market)
     lines = ctx.warehouse.query("slate_lines", market=event.market, game_date=event.game_date, as_of=event.as_of)
@@ -41,5 +36,5 @@ def build_slate(event: LinesPosted, ctx: Context) -> None:
         row["availability"] = status.get(row["entity_id"])
     ctx.warehouse.upsert("features", rows)
     ready = FeaturesReady(event.market, event.game_date, event.run_id, event.as_of, len(rows))
-    ctx.bus.publish(topology.FEATURES_READY, ready, slate_attributes(event.market, event.game_date, event.run_id))
+    ctx.bus.publish(topology.FEATURES_READY, ready)
     log.info("%s %s run %s: %d feature rows", event.market, event.game_date, event.run_id, len(rows))

@@ -16,7 +16,6 @@ import pandas as pd
 
 from shared import markets, topology
 from shared.events import LIVE_RUN, GameFinal, LinesPosted
-from shared.feature_store import slate_attributes
 from shared.league import League
 from shared.runtime import Context
 
@@ -92,7 +91,7 @@ def post_lines(ctx: Context, league: League, day: dt.date, run_id: str = LIVE_RU
     if not games.empty:
         ctx.warehouse.upsert("game_lines", games[game_dates(games) == day])
     posted = LinesPosted(league.market, day, run_id, cutoff)
-    ctx.bus.publish(topology.LINES_POSTED, posted, slate_attributes(league.market, day, run_id))
+    ctx.bus.publish(topology.LINES_POSTED, posted)
 
 
 def _stat_line(row: pd.Series) -> dict:
@@ -126,7 +125,7 @@ def correct_previous_day(ctx: Context, league: League, day: dt.date) -> int:
         fixed = next(line for line in lines if line["status"] == "played")
         fixed["actual"] += 1.0
         final = GameFinal(league.market, str(game_id), yesterday, lines)
-        ctx.bus.publish(topology.GAME_FINAL, final, {"market": league.market, "game_date": yesterday.isoformat()})
+        ctx.bus.publish(topology.GAME_FINAL, final)
         corrected += 1
     return corrected
 
@@ -139,5 +138,5 @@ def finish_day(ctx: Context, league: League, day: dt.date) -> int:
     outcomes = league.outcomes[game_dates(league.outcomes) == day]
     for game_id, rows in outcomes.groupby("game_id", sort=True):
         final = GameFinal(league.market, str(game_id), day, [_stat_line(r) for _, r in rows.iterrows()])
-        ctx.bus.publish(topology.GAME_FINAL, final, {"market": league.market, "game_date": day.isoformat()})
+        ctx.bus.publish(topology.GAME_FINAL, final)
     return outcomes["game_id"].nunique()

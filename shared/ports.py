@@ -22,6 +22,10 @@ class BlobNotFound(FileNotFoundError):
     pass
 
 
+class BlobExists(FileExistsError):
+    """A write asked for a new object (if_absent) and one is already stored there."""
+
+
 class Warehouse(Protocol):
     def ensure_schema(self) -> None:
         """Create every table in schemas/tables and every view in schemas/views."""
@@ -40,7 +44,8 @@ class Warehouse(Protocol):
 
 
 class BlobStore(Protocol):
-    def put(self, uri: str, data: bytes) -> None: ...
+    def put(self, uri: str, data: bytes, *, if_absent: bool = False) -> None:
+        """Store data at uri; with if_absent, raise BlobExists rather than replace an object."""
 
     def get(self, uri: str) -> bytes:
         """Raises BlobNotFound when nothing is stored at uri."""

@@ -20,6 +20,7 @@ from typing import Any
 
 import pandas as pd
 
+from shared.ports import BlobExists
 from shared.runtime import Context
 from shared.systems.base import ModelUnavailable
 
@@ -81,10 +82,19 @@ def register(
     version = f"{train_end:%Y%m%d}-{digest[:8]}"
     folder = f"gs://{ctx.settings.bucket}/models/{market}/{system_id}/{version}"
     uri = f"{folder}/{MODEL_FILES[framework]}"
-    ctx.blobs.put(uri, artifact)
-    ctx.blobs.put(f"{folder}/features.json", json.dumps(features, indent=2).encode())
-    ctx.blobs.put(f"{folder}/metrics.json", json.dumps(metrics, indent=2, sort_keys=True, default=str).encode())
-    ctx.blobs.put(f"{folder}/sha256", digest.encode())
+    files = {
+        uri: artifact,
+        f"{folder}/features.json": json.dumps(features, indent=2).encode(),
+        f"{folder}/metrics.json": json.dumps(metrics, indent=2, sort_keys=True, default=str).encode(),
+        f"{folder}/sha256": digest.encode(),
+    }
+    for file_uri, data in files.items():
+        # A version is immutable: each file is written once; a retried registration finds it there.
+        try:
+            ctx.blobs.put(file_uri, data, if_absent=True)
+        except BlobExists:
+            if file_uri == uri and hashlib.sha256(ctx.blobs.get(uri)).hexdigest() != digest:
+                raise ModelUnavailable(f"{uri} holds other bytes: version {version} is corrupt") from None
     record = ModelRecord(
         market,
         system_id,

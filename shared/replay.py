@@ -13,7 +13,6 @@ import json
 from shared import feed, topology
 from shared.adapters.local_bus import LocalBus
 from shared.events import LIVE_RUN, DiagnosticsDaily, GameFinal, LinesPosted
-from shared.feature_store import slate_attributes
 from shared.runtime import Context
 
 
@@ -23,13 +22,12 @@ def _settle(ctx: Context) -> int:
 
 def replay_slate(ctx: Context, market_id: str, day: dt.date, run_id: str = LIVE_RUN) -> int:
     """Lines-posted, every final game and the day's diagnostics, again. Returns messages handled (local)."""
-    attributes = slate_attributes(market_id, day, run_id)
-    ctx.bus.publish(topology.LINES_POSTED, LinesPosted(market_id, day, run_id, feed.as_of(market_id, day)), attributes)
+    ctx.bus.publish(topology.LINES_POSTED, LinesPosted(market_id, day, run_id, feed.as_of(market_id, day)))
     handled = _settle(ctx)
     for game_id in ctx.warehouse.query("final_games", market=market_id, game_date=day)["game_id"]:
-        ctx.bus.publish(topology.GAME_FINAL, GameFinal(market_id, game_id, day), attributes)
+        ctx.bus.publish(topology.GAME_FINAL, GameFinal(market_id, game_id, day))
     handled += _settle(ctx)
-    ctx.bus.publish(topology.DIAGNOSTICS_DAILY, DiagnosticsDaily(day, [market_id]), {"market": market_id})
+    ctx.bus.publish(topology.DIAGNOSTICS_DAILY, DiagnosticsDaily(day, [market_id]))
     return handled + _settle(ctx)
 
 

@@ -16,7 +16,6 @@ import pandas as pd
 
 from shared import decision, markets, registry, topology
 from shared.events import FeaturesReady, PoisonEvent, PredictionsScored
-from shared.feature_store import slate_attributes
 from shared.features.build import feature_matrix
 from shared.runtime import Context
 from shared.systems import loader
@@ -108,4 +107,4 @@ def score_slate(event: FeaturesReady, ctx: Context) -> None:
         skipped=len(rows) if reason else 0,
         reason=reason,
     )
-    ctx.bus.publish(topology.PREDICTIONS_SCORED, report, slate_attributes(event.market, event.game_date, event.run_id))
+    ctx.bus.publish(topology.PREDICTIONS_SCORED, report)

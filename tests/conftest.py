@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from support import table_counts
 
-from shared import demo, feed, runtime
+from shared import demo, emulators, feed, runtime
 from shared.config import Settings
 from shared.league import MARKETS, League, generate
 
@@ -69,3 +69,23 @@ def seeded(seeded_template: Seeded, tmp_path: Path, monkeypatch: pytest.MonkeyPa
 @pytest.fixture
 def counts():
     return table_counts
+
+
+@pytest.fixture(scope="session")
+def gcp_emulators(tmp_path_factory: pytest.TempPathFactory):
+    """BigQuery, Pub/Sub and GCS emulators for the whole session; skips (with the reason) if one cannot start."""
+    home = tmp_path_factory.mktemp("emulators")
+    try:
+        running = emulators.start(home)
+    except emulators.EmulatorUnavailable as exc:
+        pytest.skip(f"gcp backend not tested: {exc}")
+    yield running
+    emulators.stop(home)
+
+
+@pytest.fixture
+def gcp_env(gcp_emulators: emulators.Emulators, monkeypatch: pytest.MonkeyPatch) -> emulators.Emulators:
+    """This test talks to the emulators through the official clients."""
+    for name, value in gcp_emulators.env().items():
+        monkeypatch.setenv(name, value)
+    return gcp_emulators

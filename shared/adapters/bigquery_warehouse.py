@@ -11,12 +11,15 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import os
 import uuid
 from collections.abc import Iterable
 from typing import Any
 
 import pandas as pd
 from google.api_core import exceptions as google_exceptions
+from google.api_core.client_options import ClientOptions
+from google.auth.credentials import AnonymousCredentials
 from google.cloud import bigquery
 
 from shared import schemas, sql
@@ -24,6 +27,18 @@ from shared.ports import Row, WarehouseError
 from shared.rows import to_arrow
 
 STAGING_TTL = dt.timedelta(hours=1)
+# Set by `propflow emulators up` (shared/emulators.py): talk to bqemulator instead of Google.
+EMULATOR_HOST = "BIGQUERY_EMULATOR_HOST"
+
+
+def default_client(project: str) -> bigquery.Client:
+    """The BigQuery client: application default credentials, or the emulator when one is set."""
+    endpoint = os.environ.get(EMULATOR_HOST)
+    if not endpoint:
+        return bigquery.Client(project=project)
+    return bigquery.Client(
+        project=project, credentials=AnonymousCredentials(), client_options=ClientOptions(api_endpoint=endpoint)
+    )
 
 
 def _scalar_type(value: Any) -> str:
@@ -66,7 +81,7 @@ class BigQueryWarehouse:
     def __init__(self, project: str, dataset: str, client: bigquery.Client | None = None) -> None:
         self.project = project
         self.dataset = dataset
-        self.client = client or bigquery.Client(project=project)
+        self.client = client or default_client(project)
 
     def _table_id(self, name: str) -> str:
         return f"{self.project}.{self.dataset}.{name}"

@@ -6,7 +6,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from shared.ports import BlobNotFound
+from shared.ports import BlobExists, BlobNotFound
 
 SCHEME = "gs://"
 
@@ -23,14 +23,22 @@ class FolderBlobStore:
             raise ValueError(f"'..' is not allowed in a blob URI: {uri!r}")
         return self.root / relative
 
-    def put(self, uri: str, data: bytes) -> None:
+    def put(self, uri: str, data: bytes, *, if_absent: bool = False) -> None:
         target = self.path(uri)
         target.parent.mkdir(parents=True, exist_ok=True)
         # Write then rename, so a reader never sees half an object.
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".upload-")
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
-        os.replace(tmp, target)
+        if not if_absent:
+            os.replace(tmp, target)
+            return
+        try:  # a hard link fails when the target exists: the folder's if_generation_match=0
+            os.link(tmp, target)
+        except FileExistsError:
+            raise BlobExists(uri) from None
+        finally:
+            os.unlink(tmp)
 
     def get(self, uri: str) -> bytes:
         try:

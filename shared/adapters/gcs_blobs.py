@@ -5,7 +5,7 @@ from __future__ import annotations
 from google.api_core import exceptions as google_exceptions
 from google.cloud import storage
 
-from shared.ports import BlobNotFound
+from shared.ports import BlobExists, BlobNotFound
 
 SCHEME = "gs://"
 
@@ -14,6 +14,8 @@ def split(uri: str) -> tuple[str, str]:
     if not uri.startswith(SCHEME) or "/" not in uri[len(SCHEME) :]:
         raise ValueError(f"not a gs://bucket/key URI: {uri!r}")
     bucket, _, key = uri[len(SCHEME) :].partition("/")
+    if ".." in key.split("/"):  # the folder store refuses it; the same URI must mean the same on both
+        raise ValueError(f"'..' is not allowed in a blob URI: {uri!r}")
     return bucket, key
 
 
@@ -25,8 +27,17 @@ class GCSBlobStore:
         bucket, key = split(uri)
         return self.client.bucket(bucket).blob(key)
 
-    def put(self, uri: str, data: bytes) -> None:
-        self._blob(uri).upload_from_string(data)
+    def ensure_bucket(self, name: str) -> None:
+        """Create the bucket if missing (Terraform does this in production; the emulator starts empty)."""
+        if self.client.lookup_bucket(name) is None:
+            self.client.create_bucket(name)
+
+    def put(self, uri: str, data: bytes, *, if_absent: bool = False) -> None:
+        # Generation 0 means "only if no live object": a model version is written once, never replaced.
+        try:
+            self._blob(uri).upload_from_string(data, if_generation_match=0 if if_absent else None)
+        except google_exceptions.PreconditionFailed:
+            raise BlobExists(uri) from None
 
     def get(self, uri: str) -> bytes:
         try:

@@ -74,7 +74,8 @@ class LocalBus:
             raise ValueError(f"unknown topic {topic!r}")
         data = events.message_data(topic, payload)
         message_id = uuid.uuid4().hex
-        self.queue.append(Message(topic, data, dict(attributes or {}), message_id, dt.datetime.now(dt.UTC)))
+        attributes = events.message_attributes(payload, attributes)
+        self.queue.append(Message(topic, data, attributes, message_id, dt.datetime.now(dt.UTC)))
         return message_id
 
     def cloud_event(self, message: Message, deployment: topology.Deployment) -> Any:
