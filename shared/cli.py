@@ -7,7 +7,9 @@ import logging
 import math
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 import pandas as pd
@@ -18,6 +20,7 @@ from rich.table import Table
 
 from shared import (
     backtest,
+    emulators,
     experiments,
     markets,
     packaging,
@@ -30,7 +33,10 @@ from shared import (
     training,
     walkforward,
 )
-from shared.config import PREFIX
+from shared.config import BACKENDS, PREFIX, Settings
+
+if TYPE_CHECKING:
+    from shared.demo import DemoResult
 
 # Piped output (CI logs, files) gets room for whole tables instead of 80 columns.
 console = Console(width=None if sys.stdout.isatty() else 160)
@@ -93,32 +99,102 @@ def main(verbose: bool) -> None:
     "--retrain-every", default=7, show_default=True, help="Days between retrains (0: never), as the scheduler."
 )
 @click.option("--fault", type=click.Choice(scenarios.SCENARIOS), help="Replay under a fault scenario (diagnostics).")
+@click.option(
+    "--backend",
+    type=click.Choice(BACKENDS),
+    default="local",
+    show_default=True,
+    help="gcp: google-cloud clients against local emulators, every function a functions-framework server "
+    "triggered by Pub/Sub push subscriptions (`propflow emulators up` keeps them between runs).",
+)
 @click.option("--home", type=click.Path(path_type=Path), help="Local state folder (default: PROPFLOW_HOME).")
-def demo(days: int, history_days: int, seed: int, retrain_every: int, fault: str | None, home: Path | None) -> None:
+def demo(
+    days: int, history_days: int, seed: int, retrain_every: int, fault: str | None, backend: str, home: Path | None
+) -> None:
     """Generate a league, backfill it, and replay DAYS through the whole chain on this machine."""
     from shared import demo as demo_run
 
-    ctx = _context(home)
+    options = {"days": days, "history_days": history_days, "seed": seed, "retrain_every": retrain_every}
+    if backend == "local":
+        ctx = _context(home)
+        result = _replay(days, lambda on_day: demo_run.run(ctx, scenario=fault, on_day=on_day, **options))
+        _demo_report(ctx, result, f"Warehouse: [bold]{ctx.warehouse.path}[/bold]")
+        return
+    if fault:
+        raise click.UsageError("--fault runs on the local backend only")
+    state = home or Settings.from_env().home
+    owned = emulators.running(state) is None and not all(os.environ.get(v) for v in emulators.ENV_VARS)
+    with emulators.use(state) as env:
+        os.environ[PREFIX + "BACKEND"] = "gcp"
+        os.environ.setdefault(PREFIX + "GCP_PROJECT", emulators.PROJECT)
+        ctx = _context(home)
+        result = _replay(days, lambda on_day: demo_run.run_on_gcp(ctx, on_day=on_day, **options))
+        dataset = f"{ctx.settings.project}.{ctx.settings.dataset}"
+        where = f"BigQuery dataset [bold]{dataset}[/bold] at {env['BIGQUERY_EMULATOR_HOST']}"
+        _demo_report(ctx, result, where)
+    if owned:
+        console.print("The emulators stopped with the run; start them with `propflow emulators up` to keep the data.")
+
+
+def _replay(days: int, run: Callable) -> DemoResult:
     with Progress(*_progress_columns("replaying"), console=console) as progress:
         task = progress.add_task("", total=days)
-        result = demo_run.run(
-            ctx,
-            days=days,
-            history_days=history_days,
-            seed=seed,
-            retrain_every=retrain_every,
-            scenario=fault,
-            on_day=lambda day: progress.update(task, advance=1, description=str(day)),
-        )
-    print_frame(result.summary, title=f"{days} days replayed per market (run 'live')")
+        return run(lambda day: progress.update(task, advance=1, description=str(day)))
+
+
+def _demo_report(ctx: runtime.Context, result: DemoResult, where: str) -> None:
+    print_frame(result.summary, title=f"{result.days} days replayed per market (run 'live')")
     alerts = ctx.warehouse.sql("SELECT level, COUNT(*) AS alerts FROM propflow.alerts GROUP BY level ORDER BY level")
     console.print("Alerts raised: " + (", ".join(f"{r.alerts} {r.level}" for r in alerts.itertuples()) or "none"))
     console.print(
         f"{result.events} events, {result.deliveries} function calls, {result.dead_letters} dead-lettered, "
-        f"{result.seconds:.1f} s. "
-        f"Warehouse: [bold]{ctx.warehouse.path}[/bold]"
+        f"{result.seconds:.1f} s. {where}"
     )
     console.print('Query it with: propflow sql "SELECT * FROM propflow.todays_picks LIMIT 10"')
+
+
+@main.group("emulators")
+def emulators_group() -> None:
+    """Local emulators of BigQuery, Pub/Sub and GCS for the gcp backend."""
+
+
+def _exports(env: dict[str, str]) -> str:
+    project = os.environ.get(PREFIX + "GCP_PROJECT", emulators.PROJECT)
+    values = {**env, PREFIX + "BACKEND": "gcp", PREFIX + "GCP_PROJECT": project}
+    return "\n".join(f"export {k}={v}" for k, v in values.items())
+
+
+@emulators_group.command("up")
+@click.option("--home", type=click.Path(path_type=Path), help="Where their state and logs go (default: PROPFLOW_HOME).")
+def emulators_up(home: Path | None) -> None:
+    """Start the three emulators (or find them running) and print the env that points propflow at them."""
+    state = home or Settings.from_env().home
+    found = emulators.running(state)
+    if found is None:
+        try:
+            found = emulators.start(state)
+        except emulators.EmulatorUnavailable as exc:
+            raise click.ClickException(str(exc)) from exc
+    console.print(f'# emulators running; logs in {state}. Use them with: eval "$(propflow emulators env)"')
+    click.echo(_exports(found.env()))
+
+
+@emulators_group.command("env")
+@click.option("--home", type=click.Path(path_type=Path), help="Where `emulators up` recorded them.")
+def emulators_env(home: Path | None) -> None:
+    """Print `export` lines for the running emulators (eval them in a shell)."""
+    found = emulators.running(home or Settings.from_env().home)
+    if found is None:
+        raise click.ClickException("no emulators running here; start them with `propflow emulators up`")
+    click.echo(_exports(found.env()))
+
+
+@emulators_group.command("down")
+@click.option("--home", type=click.Path(path_type=Path), help="Where `emulators up` recorded them.")
+def emulators_down(home: Path | None) -> None:
+    """Stop the emulators `propflow emulators up` started (their data goes with them)."""
+    stopped = emulators.stop(home or Settings.from_env().home)
+    console.print("emulators stopped" if stopped else "no emulators were running here")
 
 
 @main.command()

@@ -1,11 +1,12 @@
-"""`propflow demo`: a synthetic league through the real event chain, on the embedded default."""
+"""`propflow demo`: a synthetic league through the real event chain, on either backend."""
 
 from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sized
 from dataclasses import dataclass
+from typing import Any, Protocol
 
 import pandas as pd
 
@@ -32,6 +33,15 @@ def train_systems(ctx: Context, market_id: str, train_end: dt.date) -> None:
         experiments.record_training(ctx, result, name=f"demo {system_id}", tags=["demo"])
 
 
+class Chain(Protocol):
+    """What delivers the published events: the in-process LocalBus, or shared/push_chain.PushChain."""
+
+    delivered: int
+    dead_letters: Sized
+
+    def drain(self) -> int: ...
+
+
 @dataclass(frozen=True)
 class DemoResult:
     summary: pd.DataFrame
@@ -52,13 +62,20 @@ def run(
     retrain_every: int = 7,
     scenario: str | None = None,
     on_day: Callable[[dt.date], None] | None = None,
+    chain: Chain | None = None,
 ) -> DemoResult:
-    """Backfill `history_days` of a synthetic league, fit the systems, then replay `days` through the chain."""
-    if not isinstance(ctx.bus, LocalBus):
-        raise RuntimeError("the demo drives the in-process bus: run it with PROPFLOW_BACKEND=local")
+    """Backfill `history_days` of a synthetic league, fit the systems, then replay `days` through the chain.
+
+    Events go out on ctx.bus and are delivered by `chain`: the LocalBus itself on the embedded default,
+    a PushChain (real push subscriptions) on the emulators.
+    """
+    if chain is None:
+        if not isinstance(ctx.bus, LocalBus):
+            raise RuntimeError("on the gcp backend the demo needs a PushChain: run `propflow demo --backend gcp`")
+        chain = ctx.bus
     began = time.perf_counter()
     bus = ctx.bus
-    delivered_before, dead_before = bus.delivered, len(bus.dead_letters)
+    delivered_before, dead_before = chain.delivered, len(chain.dead_letters)
     first_live = start + dt.timedelta(days=history_days)
     faults = scenarios.league_faults(scenario, first_live)
     leagues = [
@@ -76,17 +93,17 @@ def run(
             for league in leagues:
                 retrain = RetrainRequested(league.market, day - dt.timedelta(days=1))
                 bus.publish(topology.RETRAIN_REQUESTED, retrain)
-            handled += bus.drain()
+            handled += chain.drain()
         for league in leagues:
             feed.post_lines(ctx, league, day)
-        handled += bus.drain()
+        handled += chain.drain()
         for league in leagues:
             feed.finish_day(ctx, league, day)
             if offset:
                 feed.correct_previous_day(ctx, league, day)
-        handled += bus.drain()
+        handled += chain.drain()
         bus.publish(topology.DIAGNOSTICS_DAILY, DiagnosticsDaily(day))
-        handled += bus.drain()
+        handled += chain.drain()
         if on_day:
             on_day(day)
     summary = ctx.warehouse.sql(SUMMARY_SQL)
@@ -94,7 +111,17 @@ def run(
         summary,
         days,
         handled,
-        bus.delivered - delivered_before,
-        len(bus.dead_letters) - dead_before,
+        chain.delivered - delivered_before,
+        len(chain.dead_letters) - dead_before,
         time.perf_counter() - began,
     )
+
+
+def run_on_gcp(ctx: Context, **options: Any) -> DemoResult:
+    """The demo on the gcp backend: make what Terraform would, then deliver through real push subscriptions."""
+    from shared.push_chain import PushChain  # google-cloud-pubsub and the servers: only on this path
+
+    ctx.warehouse.ensure_schema()
+    ctx.blobs.ensure_bucket(ctx.settings.bucket)
+    with PushChain(ctx.bus, markets.all_system_ids()) as chain:
+        return run(ctx, chain=chain, **options)

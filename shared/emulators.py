@@ -19,11 +19,14 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 STATE_FILE = "emulators.json"
+ENV_VARS = ("BIGQUERY_EMULATOR_HOST", "PUBSUB_EMULATOR_HOST", "STORAGE_EMULATOR_HOST")
+# The project the gcp backend uses on the emulators when PROPFLOW_GCP_PROJECT is not set; any id works there.
+PROJECT = "propflow-emulated"
 START_TIMEOUT_S = 90.0
 HOST = "127.0.0.1"
 PUBSUB_LAUNCHER = "cloud-pubsub-emulator"
@@ -55,11 +58,12 @@ class Emulators:
 
     def env(self) -> dict[str, str]:
         """The variables the google-cloud clients (and shared/adapters) read to use the emulators."""
-        return {
-            "BIGQUERY_EMULATOR_HOST": f"http://{HOST}:{self.bigquery.port}",
-            "PUBSUB_EMULATOR_HOST": f"{HOST}:{self.pubsub.port}",
-            "STORAGE_EMULATOR_HOST": f"http://{HOST}:{self.storage.port}",
-        }
+        hosts = (
+            f"http://{HOST}:{self.bigquery.port}",
+            f"{HOST}:{self.pubsub.port}",
+            f"http://{HOST}:{self.storage.port}",
+        )
+        return dict(zip(ENV_VARS, hosts, strict=True))
 
 
 def free_port() -> int:
@@ -196,6 +200,25 @@ def stop(home: Path) -> bool:
         _kill(int(fields["pid"]))
     state.unlink()
     return True
+
+
+@contextlib.contextmanager
+def use(home: Path) -> Iterator[dict[str, str]]:
+    """Point the official clients at emulators for the block: the ones the environment already names,
+    else the ones `propflow emulators up` recorded under home, else new ones stopped when the block ends."""
+    if all(os.environ.get(name) for name in ENV_VARS):
+        yield {name: os.environ[name] for name in ENV_VARS}
+        return
+    found = running(home)
+    owned = found is None
+    if found is None:
+        found = start(home)
+    os.environ.update(found.env())
+    try:
+        yield found.env()
+    finally:
+        if owned:
+            stop(home)
 
 
 def serve_bigquery(rest_port: int, grpc_port: int) -> None:

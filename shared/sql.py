@@ -50,7 +50,8 @@ def for_duckdb(sql: str, dataset: str = DATASET_IN_SQL) -> str:
 
 @lru_cache(maxsize=1024)
 def for_bigquery(sql: str, project: str, dataset: str) -> str:
-    return ";\n".join(s.sql(dialect="bigquery") for s in _requalify(sql, dataset, project))
+    # Without comments: bqemulator substitutes @parameters inside them too, and then matches no rows.
+    return ";\n".join(s.sql(dialect="bigquery", comments=False) for s in _requalify(sql, dataset, project))
 
 
 def merge_sql(spec: TableSpec, staging: str) -> str:

@@ -70,6 +70,16 @@ class Deployment:
     topic: str
     env: dict[str, str] = field(default_factory=dict)
 
+    @property
+    def subscription(self) -> str:
+        """The push subscription that triggers this deployment."""
+        return f"{self.name}-{self.topic}"
+
+    @property
+    def dead_letter_topic(self) -> str:
+        """Where its trigger forwards a message after the last failed attempt (as infra/terraform names it)."""
+        return f"{self.name}-dead-letter"
+
 
 def deployments(system_ids: Iterable[str]) -> list[Deployment]:
     """Every deployment, with one scorer per system (named scorer-<system_id>)."""

@@ -86,7 +86,7 @@ class LocalBus:
             attributes=message.attributes,
             publish_time=message.publish_time,
             project=self.project,
-            subscription=f"{deployment.name}-{message.topic}",
+            subscription=deployment.subscription,
         )
 
     def deliver(self, message: Message, deployment: topology.Deployment) -> bool:

@@ -33,6 +33,11 @@ class CatBoostModel(Model):
 def fit(x: pd.DataFrame, y: np.ndarray, weight: np.ndarray | None, params: dict[str, Any]) -> bytes:
     model = CatBoostRegressor(**{"thread_count": 2, "verbose": False, "allow_writing_files": False, **params})
     model.fit(x.to_numpy(dtype=float), y, sample_weight=weight)
+    # A random GUID and the finish time would make every fit's bytes, and so its version, unique:
+    # without them the same data and params give the same version, so a retried training is idempotent.
+    metadata = model.get_metadata()
+    for volatile in ("model_guid", "train_finish_time"):
+        del metadata[volatile]
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "model.cbm"
         model.save_model(str(path))

@@ -38,6 +38,8 @@ def test_every_framework_trains_registers_and_predicts(seeded, framework):
     validation = result.metrics["validation"]
     assert validation["rows"] > 100 and validation["line_rows"] == validation["rows"]
     assert 2.0 < validation["mae"] < 8.0 and 2.0 < validation["line_mae"] < 8.0
+    # Same data and params, same bytes, same version: a retried training finds its files already written.
+    assert training.train(ctx, config, registered_by="tests").record.version == record.version
 
 
 def test_fits_only_dates_up_to_train_end_and_reports_the_next_window(seeded):
