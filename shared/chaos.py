@@ -39,6 +39,7 @@ AUDIT_COLUMNS = frozenset(
         "ingested_at",
         "corrected_at",
         "processed_at",
+        "registered_at",
         "event_id",
     }
 )

@@ -54,10 +54,25 @@ def for_bigquery(sql: str, project: str, dataset: str) -> str:
     return ";\n".join(s.sql(dialect="bigquery", comments=False) for s in _requalify(sql, dataset, project))
 
 
-def merge_sql(spec: TableSpec, staging: str) -> str:
-    """Keyed upsert of `staging` into the table: replaying rows never doubles them."""
+# Parameters of a pruned MERGE: the lowest and highest partition value among the staged rows.
+PARTITION_LOW, PARTITION_HIGH = "partition_low", "partition_high"
+
+
+def prunable(spec: TableSpec) -> bool:
+    """A MERGE may bound the partition column only where it is part of the key: a row never changes partition."""
+    return bool(spec.partition) and spec.partition in spec.key
+
+
+def merge_sql(spec: TableSpec, staging: str, *, pruned: bool = False) -> str:
+    """Keyed upsert of `staging` into the table: replaying rows never doubles them.
+
+    `pruned` (for a prunable table) bounds the target's partition column by @partition_low and
+    @partition_high, so BigQuery reads only the partitions the staged rows fall in.
+    """
     columns = spec.column_names
     on = " AND ".join(f"T.{k} = S.{k}" for k in spec.key)
+    if pruned and prunable(spec):
+        on += f" AND T.{spec.partition} BETWEEN @{PARTITION_LOW} AND @{PARTITION_HIGH}"
     update = ", ".join(f"{c} = S.{c}" for c in columns if c not in spec.key)
     names = ", ".join(columns)
     values = ", ".join(f"S.{c}" for c in columns)

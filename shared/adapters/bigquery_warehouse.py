@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from typing import Any
 
 import pandas as pd
+import pyarrow.compute as pc
 from google.api_core import exceptions as google_exceptions
 from google.api_core.client_options import ClientOptions
 from google.auth.credentials import AnonymousCredentials
@@ -112,13 +113,26 @@ class BigQueryWarehouse:
         config = bigquery.LoadJobConfig(
             schema=self._schema(table),
             source_format=bigquery.SourceFormat.NEWLINE_DELIMITED_JSON,
-            write_disposition=bigquery.WriteDisposition.WRITE_TRUNCATE,
+            write_disposition=bigquery.WriteDisposition.WRITE_APPEND,
         )
         staging_id = self._table_id(staging)
+        merge = sql.merge_sql(spec, f"{sql.DATASET_IN_SQL}.{staging}", pruned=True)
+        params = []
+        if sql.prunable(spec):
+            bounds = pc.min_max(arrow.column(spec.partition)).as_py()
+            params = [
+                query_parameter(sql.PARTITION_LOW, bounds["min"]),
+                query_parameter(sql.PARTITION_HIGH, bounds["max"]),
+            ]
+        staged = bigquery.Table(staging_id, schema=self._schema(table))
+        staged.expires = dt.datetime.now(dt.UTC) + STAGING_TTL  # dropped by BigQuery if this process dies first
         try:
+            self.client.create_table(staged)
             self.client.load_table_from_file(io.BytesIO(lines.encode()), staging_id, job_config=config).result()
-            merge = sql.merge_sql(spec, f"{sql.DATASET_IN_SQL}.{staging}")
-            self.client.query_and_wait(sql.for_bigquery(merge, self.project, self.dataset))
+            self.client.query_and_wait(
+                sql.for_bigquery(merge, self.project, self.dataset),
+                job_config=bigquery.QueryJobConfig(query_parameters=params),
+            )
         except google_exceptions.GoogleAPIError as exc:
             raise WarehouseError(f"upsert into {table} failed: {exc}") from exc
         finally:

@@ -1,4 +1,6 @@
 import pytest
+import sqlglot
+from sqlglot import exp
 
 from shared import schemas, sql
 
@@ -44,3 +46,32 @@ def test_every_sql_file_transpiles(kind):
     assert names
     for name in names:
         assert sql.for_duckdb(schemas.sql_text(kind, name))
+
+
+def test_a_pruned_merge_bounds_the_partition_only_where_it_is_part_of_the_key():
+    predictions = sql.merge_sql(schemas.table("predictions"), "propflow.stage", pruned=True)
+    assert "AND T.game_date BETWEEN @partition_low AND @partition_high" in predictions
+    # An outcome's game_date may be corrected; bounding it would miss the row and insert a twin.
+    assert "BETWEEN" not in sql.merge_sql(schemas.table("outcomes"), "propflow.stage", pruned=True)
+
+
+# Reports over a whole run: a run spans every date it covers, so they read every partition of it by design.
+WHOLE_RUN_QUERIES = {"backtest_report", "report_daily", "report_edge_buckets", "report_markets"}
+
+
+def _reads_without_partition_filter(text: str) -> set[str]:
+    partitions = {n: s.partition for n, s in schemas.tables().items() if s.partition}
+    missing = set()
+    for statement in filter(None, sqlglot.parse(text, read="bigquery")):
+        for select in statement.find_all(exp.Select):
+            filters = [select.args.get("where"), *(j.args.get("on") for j in select.args.get("joins") or [])]
+            columns = {c.name for f in filters if f for c in f.find_all(exp.Column)}
+            own = (t for t in select.find_all(exp.Table) if t.find_ancestor(exp.Select) is select)
+            missing |= {t.name for t in own if t.name in partitions and partitions[t.name] not in columns}
+    return missing
+
+
+def test_named_queries_filter_partitioned_tables_on_game_date():
+    names = [p.stem for p in (schemas.schemas_dir() / "queries").glob("*.sql")]
+    unfiltered = {n: t for n in names if (t := _reads_without_partition_filter(schemas.sql_text("queries", n)))}
+    assert set(unfiltered) == WHOLE_RUN_QUERIES, unfiltered
