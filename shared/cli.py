@@ -38,6 +38,7 @@ from shared.config import BACKENDS, PREFIX, Settings
 if TYPE_CHECKING:
     from shared.demo import DemoResult
 
+QUERY_HINT = "SELECT * FROM propflow.todays_picks LIMIT 10"
 # Piped output (CI logs, files) gets room for whole tables instead of 80 columns.
 console = Console(width=None if sys.stdout.isatty() else 160)
 
@@ -119,6 +120,7 @@ def demo(
         ctx = _context(home)
         result = _replay(days, lambda on_day: demo_run.run(ctx, scenario=fault, on_day=on_day, **options))
         _demo_report(ctx, result, f"Warehouse: [bold]{ctx.warehouse.path}[/bold]")
+        console.print(f"Query it with: propflow sql {QUERY_HINT!r}")
         return
     if fault:
         raise click.UsageError("--fault runs on the local backend only")
@@ -134,6 +136,8 @@ def demo(
         _demo_report(ctx, result, where)
     if owned:
         console.print("The emulators stopped with the run; start them with `propflow emulators up` to keep the data.")
+    else:
+        console.print(f'Query it with: eval "$(propflow emulators env)" && propflow sql {QUERY_HINT!r}')
 
 
 def _replay(days: int, run: Callable) -> DemoResult:
@@ -150,7 +154,6 @@ def _demo_report(ctx: runtime.Context, result: DemoResult, where: str) -> None:
         f"{result.events} events, {result.deliveries} function calls, {result.dead_letters} dead-lettered, "
         f"{result.seconds:.1f} s. {where}"
     )
-    console.print('Query it with: propflow sql "SELECT * FROM propflow.todays_picks LIMIT 10"')
 
 
 @main.group("emulators")
