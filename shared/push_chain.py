@@ -29,7 +29,7 @@ from google.api_core import exceptions as google_exceptions
 from google.cloud import pubsub_v1
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
-from shared import topology
+from shared import runtime, topology
 from shared.adapters.local_bus import FUNCTIONS_DIR
 from shared.adapters.pubsub_bus import PubSubBus
 from shared.config import env_overlay
@@ -58,13 +58,14 @@ class _Endpoint:
     """One deployment's server and what it has seen."""
 
     deployment: topology.Deployment
-    server: BaseWSGIServer
+    server: BaseWSGIServer | None = None
     acked: set[str] = field(default_factory=set)
     failures: Counter[str] = field(default_factory=Counter)
     in_flight: int = 0
 
     @property
     def url(self) -> str:
+        assert self.server is not None, "not serving yet"
         return f"http://{HOST}:{self.server.server_port}/"
 
     def dead(self) -> set[str]:
@@ -91,7 +92,8 @@ class PushChain:
 
     # --- wiring
 
-    def _wsgi(self, endpoint_of: Callable[[], _Endpoint], deployment: topology.Deployment) -> Callable:
+    def _wsgi(self, endpoint: _Endpoint) -> Callable:
+        deployment = endpoint.deployment
         source = FUNCTIONS_DIR / topology.source(deployment.function) / "main.py"
         app = functions_framework.create_app(target=deployment.function, source=str(source))
 
@@ -108,7 +110,6 @@ class PushChain:
                 status.append(code)
                 return start_response(code, headers, exc_info)
 
-            endpoint = endpoint_of()
             with self._lock:
                 endpoint.in_flight += 1
             try:
@@ -125,13 +126,9 @@ class PushChain:
         return counted
 
     def _serve(self, deployment: topology.Deployment) -> _Endpoint:
-        holder: list[_Endpoint] = []
-        server = make_server(
-            HOST, 0, self._wsgi(lambda: holder[0], deployment), threaded=True, request_handler=_QuietHandler
-        )
-        endpoint = _Endpoint(deployment, server)
-        holder.append(endpoint)
-        threading.Thread(target=server.serve_forever, name=f"ff-{deployment.name}", daemon=True).start()
+        endpoint = _Endpoint(deployment)
+        endpoint.server = make_server(HOST, 0, self._wsgi(endpoint), threaded=True, request_handler=_QuietHandler)
+        threading.Thread(target=endpoint.server.serve_forever, name=f"ff-{deployment.name}", daemon=True).start()
         return endpoint
 
     def _subscribe(self, endpoint: _Endpoint) -> None:
@@ -162,6 +159,11 @@ class PushChain:
         )
 
     def start(self) -> PushChain:
+        if runtime.context().bus is not self.bus:  # what the functions will get, from this process's env
+            raise RuntimeError(
+                "the functions would publish on another bus than the one drain counts: build the "
+                "chain on runtime.context().bus, with the env the functions read"
+            )
         self.bus.ensure_topics()
         for deployment in self.deployments:
             endpoint = self._serve(deployment)
@@ -175,8 +177,9 @@ class PushChain:
             name = self.subscriber.subscription_path(self.bus.project, endpoint.deployment.subscription)
             with contextlib.suppress(google_exceptions.NotFound):
                 self.subscriber.delete_subscription(subscription=name)
-            endpoint.server.shutdown()
-            endpoint.server.server_close()
+            if endpoint.server is not None:
+                endpoint.server.shutdown()
+                endpoint.server.server_close()
         self.endpoints.clear()
 
     def __enter__(self) -> PushChain:
