@@ -10,10 +10,11 @@ For the day diagnosed (default: yesterday) and the production run:
 - model drift: hit rate over 7/14/30 days, model MAE, mean signed error and
   bias direction, mae_gap_7d, feature PSI against the model's training
   reference (top movers named), and a 0-100 drift score:
-  0.4 x bias (|mean signed error| / 25 % of line MAE) + 0.3 x PSI ((max - 0.25)
-  / 0.75: a PSI under 0.25 is ordinary wobble; PSI needs MIN_PSI_ROWS served
-  rows over MIN_PSI_DAYS days) + 0.3 x gap (mae_gap_7d / the market's mae_gap), each within 0-100;
-  severity none < 20 <= low < 40 <= medium < 70 <= high.
+  0.4 x bias (|mean signed error| / 25 % of line MAE) + 0.3 x PSI ((max -
+  0.25) / 0.75: a PSI under 0.25 is ordinary wobble; PSI needs
+  drift.MIN_OBSERVATIONS observations, a game's shared value counted once,
+  over MIN_PSI_DAYS days) + 0.3 x gap (mae_gap_7d / the market's mae_gap),
+  each within 0-100; severity none < 20 <= low < 40 <= medium < 70 <= high.
 - data quality: coverage (share of the slate this system scored), share of
   defaulted features, line age at prediction time, grading completeness.
 - fleet diversity: correlation of this system's means with each other system's.
@@ -49,9 +50,7 @@ from shared.runtime import Context
 log = logging.getLogger(__name__)
 
 BREAK_EVEN = 100 * 110 / 210  # hit rate (%) that breaks even at -110
-MIN_PSI_ROWS = 100
-# A per-game feature (a game's total) takes one value per game: over the first
-# days of a window its PSI measures a handful of games, not drift.
+# Over the first days of a window PSI measures a slate or two, not drift.
 MIN_PSI_DAYS = 5
 # Growth of the line's edge over the naive baseline since training that alone names line_sharpness.
 LINE_EDGE_GAIN = 0.06
@@ -304,11 +303,12 @@ def diagnose_market(ctx: Context, market: Market, day: dt.date) -> list[dict]:
         row["missing_features"] = drift.missing(references, served["defaulted"])
         # A feature that went missing shows as data quality, not as drift of its default value.
         psi = {}
-        if len(served_matrix) >= MIN_PSI_ROWS and served["game_date"].nunique() >= MIN_PSI_DAYS:
+        if served["game_date"].nunique() >= MIN_PSI_DAYS:
             psi = drift.psi_by_feature(
                 {k: v for k, v in references.items() if k not in row["missing_features"]},
                 served_matrix,
                 served["defaulted"].reset_index(drop=True),
+                served["game_id"].reset_index(drop=True),
             )
         row["max_psi"] = max(psi.values()) if psi else None
         row["feature_psi_json"] = json.dumps({k: round(v, 4) for k, v in list(psi.items())[:5]})

@@ -201,6 +201,7 @@ def fit(config: TrainConfig, data: pd.DataFrame) -> Fitted:
         "feature_reference": drift.reference(
             calibration[[f for f in config.features if f in spec.load(config.market).monitored()]],
             calibration["defaulted"],
+            calibration["game_id"],
         ),
         "line_reference": line_reference(calibration, market),
         "config": {

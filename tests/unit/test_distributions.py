@@ -63,3 +63,26 @@ def test_psi_compares_computed_values_only():
     served_defaulted = pd.Series(np.r_[np.ones(500), rng.normal(1.0, 0.1, 500)], name="opp")
     flags = pd.Series([["opp"]] * 500 + [[]] * 500)
     assert drift.psi(ref["opp"], served_defaulted, flags) < 0.05
+
+
+def test_psi_counts_a_game_once_for_the_rows_that_share_its_value():
+    import pandas as pd
+
+    from shared import drift
+
+    rng = np.random.default_rng(3)
+    ref = drift.reference(pd.DataFrame({"total": rng.normal(225, 12, 20_000)}))
+    # A week of 45 games, 18 player rows each: every row of a game carries the game's total.
+    week = np.repeat(rng.normal(225, 12, 45), 18)
+    games = pd.Series(np.repeat(np.arange(45), 18))
+    served = pd.Series(week, name="total")
+    assert len(drift.observations(served, games=games)) == 45
+    # 45 draws are too few for ten bins: PSI is not computed, where 810 rows would claim a sample.
+    assert drift.psi(ref["total"], served, games=games) is None
+    assert drift.psi(ref["total"], served) is not None
+    # Three weeks of games are enough, and the same population reads as stable.
+    games = pd.Series(np.repeat(np.arange(300), 18))
+    served = pd.Series(np.repeat(rng.normal(225, 12, 300), 18), name="total")
+    assert drift.psi(ref["total"], served, games=games) < 0.1
+    # Player rows of one game that differ stay separate observations.
+    assert len(drift.observations(pd.Series([1.0, 2.0, 2.0, 2.0]), games=pd.Series(["g1", "g1", "g1", "g2"]))) == 3
