@@ -80,7 +80,7 @@ def test_psi_counts_a_game_once_for_the_rows_that_share_its_value():
     # 45 draws are too few for ten bins: PSI is not computed, where 810 rows would claim a sample.
     assert drift.psi(ref["total"], served, games=games) is None
     assert drift.psi(ref["total"], served) is not None
-    # Three weeks of games are enough, and the same population reads as stable.
+    # 300 games (about seven NBA weeks) are enough, and the same population reads as stable.
     games = pd.Series(np.repeat(np.arange(300), 18))
     served = pd.Series(np.repeat(rng.normal(225, 12, 300), 18), name="total")
     assert drift.psi(ref["total"], served, games=games) < 0.1
