@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import math
 import os
 import sys
-from collections.abc import Callable
+import traceback
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 import pandas as pd
+import sqlglot
 from rich.console import Console
 from rich.logging import RichHandler
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -33,7 +36,11 @@ from shared import (
     training,
     walkforward,
 )
-from shared.config import BACKENDS, PREFIX, Settings
+from shared.config import BACKENDS, PREFIX, ConfigError, Settings
+from shared.errors import Invalid, NotFound
+from shared.events import PoisonEvent
+from shared.ports import WarehouseError
+from shared.sql import parameters as query_parameters
 
 if TYPE_CHECKING:
     from shared.demo import DemoResult
@@ -41,6 +48,129 @@ if TYPE_CHECKING:
 QUERY_HINT = "SELECT * FROM propflow.todays_picks LIMIT 10"
 # Piped output (CI logs, files) gets room for whole tables instead of 80 columns.
 console = Console(width=None if sys.stdout.isatty() else 160)
+
+# What a person can get wrong: answered with one line on stderr and exit status 2. Anything else is a
+# bug and keeps its traceback (exit status 1): a bug report needs it, and re-running a long backtest
+# with -v only to see it would cost the user the run.
+USER_ERRORS = (
+    NotFound,  # a market, system, version, event or experiment that does not exist
+    Invalid,  # a request that cannot be done as things stand (disabled version, too few rows, bad config file)
+    ConfigError,  # a PROPFLOW_* setting missing or invalid
+    PoisonEvent,  # an event built from the arguments that can never succeed
+    registry.AliasConflict,  # someone else moved the alias meanwhile
+)
+
+
+class UserError(click.ClickException):
+    """`Error: <what was wrong>` as one line on stderr, and exit status 2 (click's own for usage errors)."""
+
+    exit_code = 2
+
+    def __init__(self, message: str) -> None:
+        super().__init__(" ".join(message.split()))  # one line, whatever line breaks the source put in
+
+
+def _message(exc: BaseException) -> str:
+    # str() of a KeyError is the repr of its message.
+    return str(exc.args[0]) if isinstance(exc, KeyError) and exc.args else str(exc)
+
+
+@contextlib.contextmanager
+def _one_line_errors(verbose: bool) -> Iterator[None]:
+    try:
+        yield
+    except click.exceptions.NoArgsIsHelpError:  # a group without its command: click prints the group's help
+        raise
+    except click.UsageError as exc:
+        # The usage block click would print is replaced by a pointer to it.
+        hint = f" (see '{exc.ctx.command_path} --help')" if exc.ctx else ""
+        raise UserError(exc.format_message() + hint) from exc
+    except USER_ERRORS as exc:
+        if verbose:
+            traceback.print_exception(exc)
+        raise UserError(_message(exc)) from exc
+
+
+class PropflowGroup(click.Group):
+    """The top group: a user error in any command below it is answered by `_one_line_errors`."""
+
+    def make_context(
+        self, info_name: str | None, args: list[str], parent: click.Context | None = None, **extra: Any
+    ) -> click.Context:
+        with _one_line_errors(verbose=False):  # the group's own options: -v is not parsed yet
+            return super().make_context(info_name, args, parent, **extra)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        with _one_line_errors(verbose=ctx.params.get("verbose", False)):
+            return super().invoke(ctx)
+
+
+class DateType(click.ParamType):
+    name = "date"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> dt.date:
+        if isinstance(value, dt.date):
+            return value
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            self.fail(f"{value!r} is not a date (YYYY-MM-DD)", param, ctx)
+
+
+class SystemType(click.ParamType):
+    """A system of the command's --market (which `market_option` makes eager, so it is known here)."""
+
+    name = "system"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        try:
+            markets.market(ctx.params["market"]).system(value)
+        except NotFound as exc:
+            self.fail(_message(exc), param, ctx)
+        return value
+
+
+class QueryType(click.ParamType):
+    """BigQuery Standard SQL that parses and names no @parameter (there is no way to pass one)."""
+
+    name = "query"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        try:
+            statements = [s for s in sqlglot.parse(value, read="bigquery") if s is not None]
+            named = query_parameters(value)
+        except sqlglot.errors.ParseError as exc:
+            if not exc.errors:
+                self.fail(f"not BigQuery SQL: {exc}", param, ctx)
+            first = exc.errors[0]
+            near = (first["start_context"] + first["highlight"]).strip()
+            where = f"at line {first['line']}, column {first['col']}: {near}"
+            self.fail(f"not BigQuery SQL: {first['description']} {where}", param, ctx)
+        except sqlglot.errors.TokenError as exc:
+            self.fail(f"not BigQuery SQL: {exc}", param, ctx)
+        if not statements:
+            self.fail("holds no SQL statement", param, ctx)
+        if named:
+            self.fail(f"names @{', @'.join(sorted(named))}, but `propflow sql` passes no parameters", param, ctx)
+        return value
+
+
+DATE = DateType()
+SYSTEM = SystemType()
+
+
+def market_option(**kwargs: Any) -> Callable:
+    # Eager: processed first whatever the order on the command line, so SystemType can check against it.
+    return click.option("--market", type=click.Choice(sorted(markets.all_markets())), is_eager=True, **kwargs)
+
+
+def home_option(help_text: str) -> Callable:
+    return click.option("--home", type=click.Path(file_okay=False, path_type=Path), help=help_text)
+
+
+def _date_range(start: dt.date, end: dt.date, first: str, last: str) -> None:
+    if end < start:
+        raise click.BadParameter(f"{end} is before {first} {start}", param_hint=[last])
 
 
 def _context(home: Path | None) -> runtime.Context:
@@ -78,8 +208,8 @@ def _progress_columns(label: str) -> list:
     ]
 
 
-@click.group()
-@click.option("-v", "--verbose", is_flag=True, help="Log every function call (INFO).")
+@click.group(cls=PropflowGroup)
+@click.option("-v", "--verbose", is_flag=True, help="Log every function call (INFO); show an error's traceback.")
 def main(verbose: bool) -> None:
     """Propflow: event-driven predictions for player prop markets."""
     logging.basicConfig(
@@ -108,7 +238,7 @@ def main(verbose: bool) -> None:
     help="gcp: google-cloud clients against local emulators, every function a functions-framework server "
     "triggered by Pub/Sub push subscriptions (`propflow emulators up` keeps them between runs).",
 )
-@click.option("--home", type=click.Path(path_type=Path), help="Local state folder (default: PROPFLOW_HOME).")
+@home_option("Local state folder (default: PROPFLOW_HOME).")
 def demo(
     days: int, history_days: int, seed: int, retrain_every: int, fault: str | None, backend: str, home: Path | None
 ) -> None:
@@ -168,7 +298,7 @@ def _exports(env: dict[str, str]) -> str:
 
 
 @emulators_group.command("up")
-@click.option("--home", type=click.Path(path_type=Path), help="Where their state and logs go (default: PROPFLOW_HOME).")
+@home_option("Where their state and logs go (default: PROPFLOW_HOME).")
 def emulators_up(home: Path | None) -> None:
     """Start the three emulators (or find them running) and print the env that points propflow at them."""
     state = home or Settings.from_env().home
@@ -183,33 +313,40 @@ def emulators_up(home: Path | None) -> None:
 
 
 @emulators_group.command("env")
-@click.option("--home", type=click.Path(path_type=Path), help="Where `emulators up` recorded them.")
+@home_option("Where `emulators up` recorded them.")
 def emulators_env(home: Path | None) -> None:
     """Print `export` lines for the running emulators (eval them in a shell)."""
     found = emulators.running(home or Settings.from_env().home)
     if found is None:
-        raise click.ClickException("no emulators running here; start them with `propflow emulators up`")
+        raise UserError("no emulators running here; start them with `propflow emulators up`")
     click.echo(_exports(found.env()))
 
 
 @emulators_group.command("down")
-@click.option("--home", type=click.Path(path_type=Path), help="Where `emulators up` recorded them.")
+@home_option("Where `emulators up` recorded them.")
 def emulators_down(home: Path | None) -> None:
     """Stop the emulators `propflow emulators up` started (their data goes with them)."""
     stopped = emulators.stop(home or Settings.from_env().home)
     console.print("emulators stopped" if stopped else "no emulators were running here")
 
 
-@main.command()
-@click.argument("query")
-@click.option("--home", type=click.Path(path_type=Path), help="Local state folder (default: PROPFLOW_HOME).")
-def sql(query: str, home: Path | None) -> None:
+@main.command("sql")
+@click.argument("query", type=QueryType())
+@home_option("Local state folder (default: PROPFLOW_HOME).")
+def sql_command(query: str, home: Path | None) -> None:
     """Run a BigQuery Standard SQL QUERY on the warehouse (tables are propflow.<name>)."""
-    print_frame(_context(home).warehouse.sql(query))
+    warehouse = _context(home).warehouse
+    try:
+        frame = warehouse.sql(query)
+    except WarehouseError as exc:
+        # The text is the user's, so the warehouse refusing it (unknown table or column) is theirs to fix.
+        # DuckDB follows its reason with the transpiled text, which is not what they typed: keep the reason.
+        raise Invalid(str(exc).split("\n\n")[0]) from exc  # Invalid, not UserError: -v shows the cause
+    print_frame(frame)
 
 
 @main.command()
-@click.option("--home", type=click.Path(path_type=Path), help="Local state folder (default: PROPFLOW_HOME).")
+@home_option("Local state folder (default: PROPFLOW_HOME).")
 def status(home: Path | None) -> None:
     """Row counts of every table and view."""
     warehouse = _context(home).warehouse
@@ -253,13 +390,6 @@ def _who() -> str:
     return os.environ.get("USER") or os.environ.get("USERNAME") or "propflow"
 
 
-def _date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(value) if value else None
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a YYYY-MM-DD date") from None
-
-
 def print_training(result: training.TrainResult) -> None:
     metrics = result.metrics
     keys = [
@@ -285,9 +415,9 @@ def print_training(result: training.TrainResult) -> None:
 
 
 @main.command()
-@click.option("--market", required=True)
-@click.option("--system", "system_id", required=True)
-@click.option("--train-end", required=True, callback=_date, help="Train on dates up to and including this one.")
+@market_option(required=True)
+@click.option("--system", "system_id", type=SYSTEM, required=True)
+@click.option("--train-end", required=True, type=DATE, help="Train on dates up to and including this one.")
 @click.option("--validation-days", default=30, show_default=True, help="Days after train-end reported, never fitted.")
 @click.option("--half-life", type=float, help="Recency weighting half-life in days (default: the system's).")
 @click.option("--framework", type=click.Choice(markets.FRAMEWORKS), help="Override the system's framework.")
@@ -312,7 +442,7 @@ def models() -> None:
 
 
 @models.command("list")
-@click.option("--market")
+@market_option()
 def models_list(market: str | None) -> None:
     """Every registered version, with the aliases that point at it."""
     ctx = runtime.context()
@@ -337,8 +467,8 @@ def models_list(market: str | None) -> None:
 
 
 @models.command("promote")
-@click.option("--market", required=True)
-@click.option("--system", "system_id", required=True)
+@market_option(required=True)
+@click.option("--system", "system_id", type=SYSTEM, required=True)
 @click.option("--version", "version_id", required=True)
 @click.option("--alias", default="champion", show_default=True, type=click.Choice(registry.ALIASES))
 @click.option("--reason", default="", help="Recorded in the alias history.")
@@ -349,8 +479,8 @@ def models_promote(market, system_id, version_id, alias, reason) -> None:
 
 
 @models.command("rollback")
-@click.option("--market", required=True)
-@click.option("--system", "system_id", required=True)
+@market_option(required=True)
+@click.option("--system", "system_id", type=SYSTEM, required=True)
 @click.option("--alias", default="champion", show_default=True, type=click.Choice(registry.ALIASES))
 def models_rollback(market, system_id, alias) -> None:
     """Point an alias back at the version it pointed at before its last change."""
@@ -359,8 +489,8 @@ def models_rollback(market, system_id, alias) -> None:
 
 
 @models.command("enable")
-@click.option("--market", required=True)
-@click.option("--system", "system_id", required=True)
+@market_option(required=True)
+@click.option("--system", "system_id", type=SYSTEM, required=True)
 @click.option("--version", "version_id", required=True)
 @click.option("--off", is_flag=True, help="Disable instead: a disabled version is never served.")
 def models_enable(market, system_id, version_id, off) -> None:
@@ -370,7 +500,7 @@ def models_enable(market, system_id, version_id, off) -> None:
 
 
 @models.command("history")
-@click.option("--market", required=True)
+@market_option(required=True)
 def models_history(market: str) -> None:
     """What each alias pointed at, when, and who set it."""
     print_frame(runtime.context().warehouse.query("alias_history", market=market))
@@ -391,13 +521,13 @@ def experiments_run(config: Path) -> None:
 
 
 @experiments_group.command("list")
-@click.option("--market")
+@market_option()
 def experiments_list(market: str | None) -> None:
     print_frame(experiments.listing(runtime.context(), market))
 
 
 @experiments_group.command("best")
-@click.option("--market", required=True)
+@market_option(required=True)
 @click.option(
     "--metric", default="validation_mae", show_default=True, type=click.Choice(["validation_mae", "calibration_mae"])
 )
@@ -415,28 +545,36 @@ def experiments_promote(experiment_id: str) -> None:
 
 
 @main.command("walkforward")
-@click.option("--market", required=True)
-@click.option("--start", required=True, callback=_date, help="First day scored; models see only days before.")
-@click.option("--end", required=True, callback=_date, help="Last day scored.")
-@click.option("--system", "system_ids", multiple=True, help="Systems to evaluate (default: the active ones).")
+@market_option(required=True)
+@click.option("--start", required=True, type=DATE, help="First day scored; models see only days before.")
+@click.option("--end", required=True, type=DATE, help="Last day scored.")
+@click.option(
+    "--system", "system_ids", type=SYSTEM, multiple=True, help="Systems to evaluate (default: the active ones)."
+)
 def walkforward_command(market: str, start: dt.date, end: dt.date, system_ids: tuple[str, ...]) -> None:
     """Retrain monthly and score each next month: model MAE next to the closing line's on the same games."""
+    _date_range(start, end, "--start", "--end")
     results = walkforward.run(runtime.context(), market, start, end, system_ids or None)
+    if results.empty:
+        raise UserError(f"{market} has no entity-games to score from {start} to {end}")
     print_frame(results, title=f"{market}: walk-forward by month")
     print_frame(walkforward.summary(results), title=f"{market}: {start} .. {end}, monthly retrains")
 
 
 @main.command("backtest")
-@click.option("--market", required=True)
-@click.option("--from", "start", required=True, callback=_date, help="First day replayed.")
-@click.option("--to", "end", required=True, callback=_date, help="Last day replayed.")
+@market_option(required=True)
+@click.option("--from", "start", required=True, type=DATE, help="First day replayed.")
+@click.option("--to", "end", required=True, type=DATE, help="Last day replayed.")
 @click.option("--run-id", help="Run id of the graded rows (default: backtest-<market>-<from>-<to>).")
 @click.option("--no-retrain", is_flag=True, help="Train once before the start instead of every month.")
 @click.option("--production-only", is_flag=True, help="Report only the entity-games production (run 'live') scored.")
 def backtest_command(market, start, end, run_id, no_retrain, production_only) -> None:
     """Replay history through the event chain, walk-forward, and report it."""
+    _date_range(start, end, "--from", "--to")
     ctx = runtime.context()
     days = len(ctx.warehouse.query("slate_dates", market=market, since=start, until=end))
+    if not days:
+        raise UserError(f"{market} has no slate from {start} to {end}")
     with Progress(*_progress_columns("replaying"), console=console) as progress:
         task = progress.add_task("", total=days)
         result = backtest.run(
@@ -471,18 +609,19 @@ def report_command(run_id: str, out: Path | None) -> None:
     from shared.report import build
 
     ctx = runtime.context()
+    graded = ctx.warehouse.sql("SELECT DISTINCT run_id FROM propflow.grades ORDER BY run_id")["run_id"].tolist()
+    if run_id not in graded:  # checked before writing, so an existing report at --out is not replaced by an empty one
+        raise UserError(f"run {run_id!r} has no graded rows; runs with grades: {', '.join(graded) or 'none'}")
     out = out or Path(ctx.settings.home) / "reports" / f"{run_id}.html"
     reports = build.build(ctx, run_id, out)
-    if not reports:
-        raise click.ClickException(f"run {run_id!r} has no graded rows")
     for market in reports:
         print_frame(market.leaderboard, title=f"{market.market}, run {run_id}")
     console.print(f"Report: {out}")
 
 
 @main.command("replay")
-@click.option("--market", help="Replay this market's slate of --date.")
-@click.option("--date", "day", callback=_date, help="The slate's date.")
+@market_option(help="Replay this market's slate of --date.")
+@click.option("--date", "day", type=DATE, help="The slate's date.")
 @click.option("--run-id", default="live", show_default=True)
 @click.option("--event", "event_id", help="Instead: publish this rejected event's payload again (after a fix).")
 def replay_command(market, day, run_id, event_id) -> None:
@@ -492,15 +631,17 @@ def replay_command(market, day, run_id, event_id) -> None:
         topic, handled = replay.replay_dead_letter(ctx, event_id)
         console.print(f"republished {event_id} on {topic}; {handled} messages handled")
     elif market and day:
+        if ctx.warehouse.query("slate_dates", market=market, since=day, until=day).empty:
+            raise UserError(f"{market} has no slate on {day}: no lines were posted for it")
         console.print(f"{market} {day} run {run_id}: {replay.replay_slate(ctx, market, day, run_id)} messages handled")
     else:
         raise click.UsageError("give --market and --date, or --event")
 
 
 @main.command("retrain")
-@click.option("--market", required=True)
-@click.option("--train-end", required=True, callback=_date, help="Train on data up to and including this day.")
-@click.option("--system", "system_id", help="Only this system (default: every active one).")
+@market_option(required=True)
+@click.option("--train-end", required=True, type=DATE, help="Train on data up to and including this day.")
+@click.option("--system", "system_id", type=SYSTEM, help="Only this system (default: every active one).")
 def retrain_command(market: str, train_end: dt.date, system_id: str | None) -> None:
     """What the weekly retrain job runs: retrain, register and promote a market's systems."""
     from shared.events import RetrainRequested
@@ -525,5 +666,9 @@ def ingest_command(source: str, data_dir: Path) -> None:
     """Load real public data into the warehouse and report the join rate of each line feed."""
     from shared.ingest import mlb, nba
 
-    reports = {"mlb": mlb.ingest, "nba": nba.ingest}[source](runtime.context(), Path(data_dir))
+    feeds = {"mlb": mlb, "nba": nba}[source]
+    missing = [folder for folder in feeds.FOLDERS if not (data_dir / folder).is_dir()]
+    if missing:  # checked before anything is written: ingest stores each feed as it reads it
+        raise click.BadParameter(f"{data_dir} has no folder {', '.join(missing)}", param_hint=["--data-dir"])
+    reports = feeds.ingest(runtime.context(), data_dir)
     print_frame(pd.DataFrame([{**r.__dict__, "join_rate": r.join_rate} for r in reports]), title=f"ingest {source}")

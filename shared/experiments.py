@@ -27,7 +27,8 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from shared import registry, training
+from shared import markets, registry, training
+from shared.errors import Invalid, NotFound
 from shared.runtime import Context
 
 CONFIG_KEYS = {"name", "hypothesis", "market", "system", "train", "eval", "model", "recency_half_life_days", "tags"}
@@ -115,36 +116,64 @@ def record_training(ctx: Context, result: training.TrainResult, *, name: str, ta
 
 
 def load_config(path: Path) -> dict[str, Any]:
-    """Read and check an experiment YAML; a bad one fails here, before any row is written."""
-    raw = yaml.safe_load(Path(path).read_text())
+    """Read and check an experiment YAML; a bad one fails here (Invalid), before any row is written."""
+    try:
+        raw = yaml.safe_load(Path(path).read_text())
+    except (yaml.YAMLError, ValueError) as exc:  # ValueError: not UTF-8, or a date such as 2026-02-30
+        raise Invalid(f"{path}: cannot be read as YAML ({_yaml_problem(exc)})") from None
     if not isinstance(raw, dict):
-        raise ValueError(f"{path}: an experiment config is a YAML mapping")
+        raise Invalid(f"{path}: an experiment config is a YAML mapping")
     unknown = set(raw) - CONFIG_KEYS
     missing = {"name", "market", "system", "train"} - set(raw)
     if unknown or missing:
-        raise ValueError(f"{path}: unknown keys {sorted(unknown)}, missing keys {sorted(missing)}")
+        raise Invalid(f"{path}: unknown keys {sorted(unknown)}, missing keys {sorted(missing)}")
+    flat = [k for k in ("train", "eval", "model") if raw.get(k) is not None and not isinstance(raw[k], dict)]
+    if flat:
+        raise Invalid(f"{path}: {', '.join(flat)} must be a mapping (key: value lines)")
     if "end" not in (raw["train"] or {}):
-        raise ValueError(f"{path}: train.end is required (walk-forward: train on dates <= end)")
+        raise Invalid(f"{path}: train.end is required (walk-forward: train on dates <= end)")
     return raw
+
+
+def _yaml_problem(exc: Exception) -> str:
+    mark = getattr(exc, "problem_mark", None)
+    problem = getattr(exc, "problem", None) or str(exc)
+    return f"{problem} at line {mark.line + 1}, column {mark.column + 1}" if mark else problem
 
 
 def train_config(raw: dict[str, Any]) -> training.TrainConfig:
     model = raw.get("model") or {}
+    if model.get("framework") not in (None, *markets.FRAMEWORKS):
+        raise Invalid(f"model.framework: {model['framework']!r} is not one of {', '.join(markets.FRAMEWORKS)}")
     overrides: dict[str, Any] = {
         "framework": model.get("framework"),
         "feature_set": model.get("feature_set"),
         "params": model.get("params"),
-        "validation_days": int((raw.get("eval") or {}).get("days", 30)),
+        "validation_days": _days((raw.get("eval") or {}).get("days", 30), "eval.days"),
     }
     if "recency_half_life_days" in raw:
         overrides["half_life_days"] = raw["recency_half_life_days"]
     if raw["train"].get("start"):
-        overrides["train_start"] = _date(raw["train"]["start"])
-    return training.TrainConfig.for_system(raw["market"], raw["system"], _date(raw["train"]["end"]), **overrides)
+        overrides["train_start"] = _date(raw["train"]["start"], "train.start")
+    return training.TrainConfig.for_system(
+        raw["market"], raw["system"], _date(raw["train"]["end"], "train.end"), **overrides
+    )
 
 
-def _date(value: Any) -> dt.date:
-    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+def _date(value: Any, key: str) -> dt.date:
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise Invalid(f"{key}: {value!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _days(value: Any, key: str) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise Invalid(f"{key}: {value!r} is not a number of days") from None
 
 
 def run(ctx: Context, path: Path, *, run_by: str = "propflow") -> str:
@@ -157,9 +186,9 @@ def run(ctx: Context, path: Path, *, run_by: str = "propflow") -> str:
         "hypothesis": raw.get("hypothesis"),
         "tags": list(raw.get("tags") or []),
     }
+    config = train_config(raw)  # a config naming an unknown market, system or date fails here, before any row
     created = _now()
     experiment_id = record(ctx, status="pending", config=raw, created_at=created, **common)
-    config = train_config(raw)
     record(ctx, status="running", config=config, experiment_id=experiment_id, created_at=created, **common)
     try:
         result = training.train(ctx, config, registered_by=run_by)
@@ -219,7 +248,7 @@ def best(ctx: Context, market: str, metric: str = "validation_mae") -> pd.Series
     rows = listing(ctx, market)
     rows = rows[rows["status"].isin(["completed", "promoted"]) & rows[metric].notna()]
     if rows.empty:
-        raise LookupError(f"no completed experiment of {market} reports {metric}")
+        raise NotFound(f"no completed experiment of {market} reports {metric}")
     return rows.sort_values(metric).iloc[0]
 
 
@@ -227,10 +256,10 @@ def promote(ctx: Context, experiment_id: str, *, set_by: str = "propflow") -> st
     """Make an experiment's model the champion of its system; the experiment becomes `promoted`."""
     rows = ctx.warehouse.sql("SELECT * FROM propflow.experiments WHERE experiment_id = @id", id=experiment_id)
     if rows.empty:
-        raise KeyError(f"no experiment {experiment_id!r}")
+        raise NotFound(f"no experiment {experiment_id!r}")
     row = rows.iloc[0]
     if row["status"] not in ("completed", "promoted") or not row["model_version"]:
-        raise ValueError(f"experiment {experiment_id} is {row['status']}; only a completed run can be promoted")
+        raise Invalid(f"experiment {experiment_id} is {row['status']}; only a completed run can be promoted")
     registry.set_alias(
         ctx,
         row["market"],

@@ -10,6 +10,7 @@ from typing import Any
 import yaml
 
 from shared.config import Settings
+from shared.errors import NotFound
 
 FRAMEWORKS = ("baseline", "xgboost", "catboost", "lightgbm")
 
@@ -87,6 +88,12 @@ class Market:
             return settings.active_systems[self.market_id]
         return tuple(s for s, cfg in self.systems.items() if cfg.active)
 
+    def system(self, system_id: str) -> SystemConfig:
+        try:
+            return self.systems[system_id]
+        except KeyError:
+            raise NotFound(f"{self.market_id} has no system {system_id!r}; known: {sorted(self.systems)}") from None
+
     @property
     def baseline_system(self) -> str | None:
         return next((s for s, cfg in self.systems.items() if cfg.baseline), None)
@@ -133,7 +140,7 @@ def market(market_id: str) -> Market:
     try:
         return all_markets()[market_id]
     except KeyError:
-        raise KeyError(f"unknown market {market_id!r}; known: {sorted(all_markets())}") from None
+        raise NotFound(f"unknown market {market_id!r}; known: {sorted(all_markets())}") from None
 
 
 def all_system_ids() -> set[str]:

@@ -20,6 +20,7 @@ from typing import Any
 
 import pandas as pd
 
+from shared.errors import Invalid, NotFound
 from shared.ports import BlobExists
 from shared.runtime import Context
 from shared.systems.base import ModelUnavailable
@@ -159,7 +160,7 @@ def versions(ctx: Context, market: str, system_id: str) -> list[ModelRecord]:
 def version(ctx: Context, market: str, system_id: str, version: str) -> ModelRecord:
     found = [r for r in versions(ctx, market, system_id) if r.version == version]
     if not found:
-        raise KeyError(f"{market}/{system_id} has no registered version {version!r}")
+        raise NotFound(f"{market}/{system_id} has no registered version {version!r}")
     return found[0]
 
 
@@ -192,10 +193,10 @@ def set_alias(
     AliasConflict is raised and nothing is written.
     """
     if alias not in ALIASES and not (alias.startswith(RUN_ALIAS) and len(alias) > len(RUN_ALIAS)):
-        raise ValueError(f"unknown alias {alias!r}; known: {ALIASES} or {RUN_ALIAS}<run_id>")
+        raise Invalid(f"unknown alias {alias!r}; known: {ALIASES} or {RUN_ALIAS}<run_id>")
     target = version(ctx, market, system_id, to_version)
     if not target.enabled:
-        raise ValueError(f"{market}/{system_id} version {to_version} is disabled; enable it first")
+        raise Invalid(f"{market}/{system_id} version {to_version} is disabled; enable it first")
     if expected is ...:
         current = resolve(ctx, market, system_id, alias)
         expected = current.version if current else None
@@ -220,7 +221,7 @@ def rollback(ctx: Context, market: str, system_id: str, alias: str = "champion",
     history = ctx.warehouse.query("alias_history", market=market)
     rows = history[(history["system_id"] == system_id) & (history["alias"] == alias)]
     if rows.empty or pd.isna(rows.iloc[0]["previous_version"]):
-        raise ValueError(f"{market}/{system_id} {alias} has no previous version to roll back to")
+        raise Invalid(f"{market}/{system_id} {alias} has no previous version to roll back to")
     latest = rows.iloc[0]
     set_alias(
         ctx,

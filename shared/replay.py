@@ -12,6 +12,7 @@ import json
 
 from shared import feed, topology
 from shared.adapters.local_bus import LocalBus
+from shared.errors import Invalid, NotFound
 from shared.events import LIVE_RUN, DiagnosticsDaily, GameFinal, LinesPosted
 from shared.runtime import Context
 
@@ -35,9 +36,9 @@ def replay_dead_letter(ctx: Context, event_id: str) -> tuple[str, int]:
     """Publish a rejected event's raw payload again, as a new message. Returns its topic and messages handled."""
     rows = ctx.warehouse.query("dead_letter", event_id=event_id)
     if rows.empty:
-        raise KeyError(f"no rejected event {event_id!r} in processed_events")
+        raise NotFound(f"no rejected event {event_id!r} in processed_events")
     row = rows.iloc[0]
     if row["payload"] is None:
-        raise ValueError(f"event {event_id} was rejected before its payload could be read ({row['reason']})")
+        raise Invalid(f"event {event_id} was rejected before its payload could be read ({row['reason']})")
     ctx.bus.publish(row["event_type"], json.loads(row["payload"]))
     return row["event_type"], _settle(ctx)

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from shared import distributions, drift, markets, registry
+from shared.errors import Invalid
 from shared.features import build, spec
 from shared.registry import ModelRecord
 from shared.runtime import Context
@@ -47,11 +48,7 @@ class TrainConfig:
     @classmethod
     def for_system(cls, market_id: str, system_id: str, train_end: dt.date, **overrides: Any) -> TrainConfig:
         """The system's settings from markets.yaml, with any of them overridden."""
-        system = markets.market(market_id).systems.get(system_id)
-        if system is None:
-            raise KeyError(
-                f"{market_id} has no system {system_id!r}; known: {sorted(markets.market(market_id).systems)}"
-            )
+        system = markets.market(market_id).system(system_id)
         framework = overrides.pop("framework", None) or system.framework
         feature_set = overrides.pop("feature_set", None) or system.feature_set
         feature = [system.feature] if framework == "baseline" else spec.load(market_id).names(feature_set)
@@ -169,7 +166,7 @@ def fit(config: TrainConfig, data: pd.DataFrame) -> Fitted:
     fitted = data[in_window]
     validation = data[(dates > config.train_end) & (dates <= last_day)]
     if len(fitted) < 100:
-        raise ValueError(f"{config.market}/{config.system_id}: only {len(fitted)} rows up to {config.train_end}")
+        raise Invalid(f"{config.market}/{config.system_id}: only {len(fitted)} rows up to {config.train_end}")
 
     calibration_start = config.train_end - dt.timedelta(days=config.calibration_days)
     inner = fitted[fitted["game_date"].dt.date <= calibration_start]

@@ -41,10 +41,11 @@ def imported_modules(root: Path) -> set[str]:
 
 
 def own_modules(root: Path) -> set[str]:
-    """Top-level names the project provides itself (its folders and files, and those of tests/ and bench/)
-    and the standard library's."""
-    homes = [root, *(root / folder for folder in PROJECT_FOLDERS[2:])]
-    local = {p.stem for home in homes if home.is_dir() for p in home.iterdir() if p.is_dir() or p.suffix == ".py"}
+    """Top-level names the project provides itself and the standard library's: the repository's folders and files,
+    and every module and package under tests/ and bench/ (pytest and the benches put their folders on sys.path)."""
+    local = {p.stem for p in root.iterdir() if p.is_dir() or p.suffix == ".py"}
+    for folder in ("tests", "bench"):
+        local |= {p.stem for p in (root / folder).rglob("*") if p.suffix == ".py" or (p / "__init__.py").is_file()}
     return local | set(sys.stdlib_module_names)
 
 

@@ -29,6 +29,7 @@ from shared.runtime import Context
 MARKET = "mlb_strikeouts"
 STARTS = "mlb_pitcher_starts_statcast_2024_26"
 PROPS = "mlb_pitcher_k_props_oddsapi_2025_26"
+FOLDERS = (STARTS, PROPS)  # what `ingest` reads under the data folder
 # Full team names in the odds feed -> the Statcast codes of the starts table.
 TEAMS = {
     "Arizona Diamondbacks": "AZ",

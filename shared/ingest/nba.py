@@ -35,6 +35,7 @@ LOGS_2024 = "nba_player_gamelogs_nbaapi_2024_26"
 PICKEM = "nba_player_props_dfs_prizepicks_underdog_2024_25"
 PRA_LINES = "nba_pra_props_oddsapi_2023_25"
 GAME_LINES = "nba_game_lines_2008_2025"
+FOLDERS = (LOGS, LOGS_2024, PICKEM, PRA_LINES, GAME_LINES)  # what `ingest` reads under the data folder
 # Seasons before hold only the players the source chose (survivorship); from here on ~90-100 % of the league.
 FIRST_SEASON = 2015  # the season ending in 2015, 2014-15
 SEASON_TYPES = ("Regular Season", "Playoffs", "PlayIn")  # not Pre Season (exhibition teams, rested starters)
