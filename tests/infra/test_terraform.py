@@ -1,7 +1,8 @@
 """infra/terraform passes every offline check, and the broken fixture fails each one.
 
-What only a connected `terraform validate` / `plan` can check (provider schemas,
-attribute names and types, API-side limits) is listed in the README, Deploy.
+Every block against the google provider's schema is test_provider_schema.py's; what
+only a connected `terraform plan` can check (value types and formats, API-side
+limits, IAM) is listed in the README, Deploy.
 """
 
 from __future__ import annotations
