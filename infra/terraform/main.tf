@@ -13,11 +13,13 @@ locals {
     "cloudfunctions.googleapis.com",
     "cloudscheduler.googleapis.com",
     "eventarc.googleapis.com",
+    "eventarcpublishing.googleapis.com", # asked for by Eventarc's Pub/Sub -> Workflows setup
     "monitoring.googleapis.com",
     "pubsub.googleapis.com",
     "run.googleapis.com",
     "secretmanager.googleapis.com",
     "storage.googleapis.com",
+    "workflowexecutions.googleapis.com", # the scheduler and Eventarc start executions through it
     "workflows.googleapis.com",
   ]
 
@@ -27,10 +29,19 @@ locals {
   # Source folder -> archive file name, written by `propflow package`.
   archives = jsondecode(file("${var.package_dir}/manifest.json"))
 
-  # The weekly retrain outlives the 540 s event limit: an HTTP function fed by a
-  # push subscription, one run at a time.
-  long_running = {
-    training = { timeout_seconds = 3600, max_instances = 1 }
+  # Entry points whose work can outlast a Pub/Sub push (600 s) or the 540 s event limit: an HTTP
+  # function that a delivery workflow calls once per message (modules/event_function, runner.yaml),
+  # so a long retrain is never redelivered while it runs. Its timeout stays below Workflows' 1,800 s
+  # wait for a call, so the workflow hears how every attempt ended; one instance per market, since
+  # the weekly retrain requests every market at once.
+  workflow_delivered = {
+    training = { timeout_seconds = 1740, max_instances = max(1, length(var.markets)) }
+  }
+
+  # Deliveries of one event before it goes to <function>-dead-letter, by delivery; monitoring.tf quotes them.
+  max_delivery_attempts = { eventarc = 5, workflow = 5 }
+  delivery = {
+    for name, d in module.wiring.deployments : name => contains(keys(local.workflow_delivered), d.function) ? "workflow" : "eventarc"
   }
 
   base_env = {
@@ -144,13 +155,13 @@ module "functions" {
     object = google_storage_bucket_object.sources[module.wiring.sources[each.key]].name
   }
   trigger_topic_id = google_pubsub_topic.events[each.value.topic].id
-  delivery         = contains(keys(local.long_running), each.value.function) ? "push" : "eventarc"
+  delivery         = local.delivery[each.key]
   settings = merge(
     try(var.functions[each.value.function], {}),
     try(var.systems[each.value.env.SYSTEM_ID], {}),
-    try(local.long_running[each.value.function], {}),
+    try(local.workflow_delivered[each.value.function], {}),
   )
-  max_delivery_attempts = contains(keys(local.long_running), each.value.function) ? 10 : 5
+  max_delivery_attempts = local.max_delivery_attempts[local.delivery[each.key]]
 
   environment = merge(
     local.base_env,

@@ -1,5 +1,16 @@
 # Alerts for operators: a function answering with errors, and dead letters piling up.
 
+locals {
+  # What the deliveries do, in the alert texts, from the settings that make them do it (main.tf).
+  delivery_text = join("", [
+    "Eventarc delivers an event up to ${local.max_delivery_attempts.eventarc} times; ",
+    "${join(", ", sort(keys(local.workflow_delivered)))}: its delivery workflow makes up to ",
+    "${local.max_delivery_attempts.workflow} attempts, and stops at once on a timeout (504), a lost connection ",
+    "or a 4xx other than 429. ",
+    "Then the message goes to <function>-dead-letter.",
+  ])
+}
+
 resource "google_monitoring_alert_policy" "function_errors" {
   project               = var.project_id
   display_name          = "${var.name_prefix}: function errors"
@@ -23,7 +34,7 @@ resource "google_monitoring_alert_policy" "function_errors" {
   }
 
   documentation {
-    content   = "A function raised (a transient fault the trigger retries). Check its logs; after five attempts the event goes to <function>-dead-letter."
+    content   = "A function raised (a transient fault its delivery retries). Check its logs. ${local.delivery_text}"
     mime_type = "text/markdown"
   }
 
@@ -51,7 +62,7 @@ resource "google_monitoring_alert_policy" "dead_letter_backlog" {
   }
 
   documentation {
-    content   = "Events a function gave up on. Fix the cause, then `propflow replay --event ID` (README, Reliability)."
+    content   = "Events a function gave up on. ${local.delivery_text} Pull them from that subscription (the delivery workflow adds the attributes dead_letter_reason, delivery_attempts and original_message_id), fix the cause, then publish each again on its topic: every function writes by key, so a repeat is safe. Events rejected as poison are not here: they are acknowledged and kept in processed_events (`propflow replay --event ID`, README, Reliability)."
     mime_type = "text/markdown"
   }
 

@@ -1,11 +1,13 @@
 output "functions" {
-  description = "Deployment name -> { function, trigger topic, service account, dead-letter topic }."
+  description = "Deployment name -> { function, trigger topic, delivery, service account, dead-letter topic, delivery workflow (or null) }."
   value = {
     for name, d in module.wiring.deployments : name => {
       function          = module.functions[name].function_name
       topic             = d.topic
+      delivery          = local.delivery[name]
       service_account   = module.functions[name].service_account_email
       dead_letter_topic = module.functions[name].dead_letter_topic
+      delivery_workflow = module.functions[name].runner_workflow
     }
   }
 }

@@ -65,6 +65,9 @@ resource "google_workflows_workflow" "retrain" {
   description     = "Publishes one retrain-requested per market with train_end = yesterday (UTC)."
   service_account = google_service_account.retrain_workflow.id
   labels          = var.labels
+  # The provider refuses to delete a workflow by default (since 6.11); this one holds no state and is
+  # rebuilt from workflows/retrain.yaml, so destroy and replacement must go through.
+  deletion_protection = false
   source_contents = templatefile("${path.module}/workflows/retrain.yaml", {
     topic = google_pubsub_topic.events["retrain-requested"].id
   })

@@ -39,7 +39,7 @@ variable "functions" {
     max_instances   = optional(number, 10)
     timeout_seconds = optional(number, 540)
   }))
-  description = "Entry point (feature_store, ensemble, training, ...) -> size, for every one but the scorers (see systems). Setting it replaces the default, so keep training's entry."
+  description = "Entry point (feature_store, ensemble, training, ...) -> size, for every one but the scorers (see systems). Setting it replaces the default, so keep training's entry; training's timeout and instance count come from its delivery (main.tf, workflow_delivered)."
   default = {
     training = { memory = "4Gi", cpu = "2" }
   }

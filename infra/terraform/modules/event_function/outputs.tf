@@ -22,3 +22,8 @@ output "dead_letter_subscription" {
   description = "Subscription holding the dead letters for inspection and replay."
   value       = google_pubsub_subscription.dead_letter.id
 }
+
+output "runner_workflow" {
+  description = "The delivery workflow that calls the function (workflow delivery), or null."
+  value       = one(google_workflows_workflow.runner[*].id)
+}

@@ -33,8 +33,13 @@ variable "trigger_topic_id" {
 
 variable "delivery" {
   type        = string
-  description = "eventarc: event function with an Eventarc Pub/Sub trigger (540 s limit); push: HTTP function fed by a push subscription (up to 3600 s)."
+  description = "eventarc: event function with an Eventarc Pub/Sub trigger (540 s limit); workflow: HTTP function that a delivery workflow calls once per message (timeout below 1,800 s), for work longer than a Pub/Sub push may wait."
   default     = "eventarc"
+
+  validation {
+    condition     = contains(["eventarc", "workflow"], var.delivery)
+    error_message = "delivery is eventarc or workflow."
+  }
 }
 
 variable "settings" {
@@ -86,8 +91,13 @@ variable "webhook_secret_id" {
 
 variable "max_delivery_attempts" {
   type        = number
-  description = "Deliveries before a message goes to the dead-letter topic."
+  description = "Deliveries before a message goes to the dead-letter topic (Eventarc's subscription, and the runner's attempts for workflow delivery)."
   default     = 5
+
+  validation {
+    condition     = var.max_delivery_attempts >= 5 && var.max_delivery_attempts <= 100
+    error_message = "Pub/Sub's dead-letter policy takes 5 to 100 delivery attempts."
+  }
 }
 
 variable "pubsub_service_agent" {
