@@ -31,19 +31,18 @@ recursively into blocks); a "collection" may be indexed once, an "opaque" one
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import json
-import os
 import re
 import subprocess
 import sys
 import tarfile
 import zipfile
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+
+from infra.cache import cache_dir, locked
 
 PROVIDER_VERSION = "6.50.0"
 PACKAGE = "cdktf-cdktf-provider-google"
@@ -71,21 +70,8 @@ class SchemaUnavailable(RuntimeError):
     """The wheel could not be fetched (no PyPI, say): the schema checks cannot run here."""
 
 
-def cache_dir() -> Path:
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "propflow"
-
-
 def cached_schema_path() -> Path:
     return cache_dir() / f"google-provider-{PROVIDER_VERSION}-schema-v{FORMAT}.json"
-
-
-@contextmanager
-def _locked(name: str) -> Iterator[None]:
-    """One builder per machine at a time: concurrent test runs wait instead of building twice."""
-    cache_dir().mkdir(parents=True, exist_ok=True)
-    with open(cache_dir() / f"{name}.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        yield
 
 
 def load() -> dict[str, Any]:
@@ -95,7 +81,7 @@ def load() -> dict[str, Any]:
     """
     path = cached_schema_path()
     if not path.exists():
-        with _locked(path.stem):
+        with locked(path.stem):
             if not path.exists():
                 schema = extract(fetch_wheel())
                 partial = path.with_suffix(".partial")

@@ -7,9 +7,7 @@ and reused. Without PyPI the tests skip and say so.
 
 from __future__ import annotations
 
-import fcntl
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -17,29 +15,28 @@ from pathlib import Path
 
 import pytest
 
+from infra.cache import cache_dir, locked
 from infra.terraform_checks import REPO, TERRAFORM
 
 CHECKOV = "checkov==3.3.30"
-VENV = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "propflow" / CHECKOV.replace("==", "-")
 BROKEN = Path(__file__).parent / "fixtures" / "broken"
 CONFIG = ["--config-file", str(REPO / ".checkov.yaml"), "--output", "json"]
 
 
 def _install() -> Path:
-    """The venv holding checkov, built once; a lock keeps concurrent runs from building it twice."""
-    ready = VENV / ".ready"
-    VENV.parent.mkdir(parents=True, exist_ok=True)
-    with open(VENV.parent / f"{VENV.name}.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    """The venv holding checkov, built once per machine."""
+    venv = cache_dir() / CHECKOV.replace("==", "-")
+    ready = venv / ".ready"
+    with locked(venv.name):
         if not ready.exists():
-            shutil.rmtree(VENV, ignore_errors=True)
-            subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True, capture_output=True)
-            pip = [str(VENV / "bin" / "pip"), "install", "--quiet", CHECKOV]
+            shutil.rmtree(venv, ignore_errors=True)
+            subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, capture_output=True)
+            pip = [str(venv / "bin" / "pip"), "install", "--quiet", CHECKOV]
             result = subprocess.run(pip, capture_output=True, text=True, timeout=600)
             if result.returncode != 0:
                 pytest.skip(f"cannot install {CHECKOV} into its own venv: {result.stderr.strip()[-500:]}")
             ready.touch()
-    return VENV / "bin" / "checkov"
+    return venv / "bin" / "checkov"
 
 
 @pytest.fixture(scope="module")
