@@ -38,7 +38,10 @@ log = logging.getLogger(__name__)
 
 HOST = "127.0.0.1"
 MAX_DELIVERY_ATTEMPTS = 5  # as infra/terraform's default
-ACK_DEADLINE_S = 600  # a retrain can take minutes; a shorter deadline would redeliver it mid-flight
+# Pub/Sub's longest. Here every deployment, training too, is fed by a push subscription (production delivers
+# training through a workflow instead: infra/terraform/modules/event_function/runner.yaml); a demo's retrain
+# takes seconds, far inside it, so nothing is redelivered mid-flight.
+ACK_DEADLINE_S = 600
 DRAIN_TIMEOUT_S = 900.0
 
 
