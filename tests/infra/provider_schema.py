@@ -42,7 +42,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from infra.cache import cache_dir, locked
+from tool_cache import cache_dir, locked
 
 PROVIDER_VERSION = "6.50.0"
 PACKAGE = "cdktf-cdktf-provider-google"

@@ -14,8 +14,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from tool_cache import cache_dir, locked
 
-from infra.cache import cache_dir, locked
 from infra.terraform_checks import REPO, TERRAFORM
 
 CHECKOV = "checkov==3.3.30"

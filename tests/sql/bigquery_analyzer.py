@@ -85,11 +85,10 @@ class Rejected(AssertionError):
     """BigQuery's analyzer refused a text; the message is ZetaSQL's, with the line and a caret."""
 
 
-def load_service(compiled: Path | None) -> ZetaSqlLocalService:
-    """The process's ZetaSQL service. Compiling its 28 MB WASM build took 26-89 s on 2 busy cores; with a
-    folder, wasmtime keeps the machine code there and a later session loads it in about a second."""
-    if compiled is None:
-        return ZetaSqlLocalService.get_instance()
+def load_service(compiled: Path) -> ZetaSqlLocalService:
+    """The process's ZetaSQL service. Compiling its 28 MB WASM build took 26-89 s on 2 busy cores; wasmtime
+    keeps the machine code in `compiled` (keyed by the module and wasmtime's version), so a later session on
+    the machine loads it in about a second."""
     settings = compiled / "wasmtime-cache.toml"
     settings.write_text(f"[cache]\ndirectory = {json.dumps(str(compiled / 'modules'))}\n")
 

@@ -35,6 +35,7 @@ from shared.report import data as report_data
 
 pytest.importorskip("zetasql", reason="zetasql (BigQuery's analyzer) is not installed: pip install -r requirements.txt")
 from bigquery_analyzer import BigQueryAnalyzer, Rejected, load_service, parameter_type, schema_columns
+from tool_cache import cache_dir
 
 # Not `propflow`, so a text still naming `propflow.<table>` (not requalified by the adapter) stands out.
 PROJECT, DATASET = "analyzer-project", "analyzer_dataset"
@@ -208,11 +209,12 @@ class Dataset:
 
 
 @pytest.fixture(scope="module")
-def bigquery(request: pytest.FixtureRequest) -> Dataset:
+def bigquery() -> Dataset:
     """The analyzer over every table, then every view in the order the adapter creates them."""
-    cache = getattr(request.config, "cache", None)  # absent under -p no:cacheprovider: compile every time
+    compiled = cache_dir() / "zetasql-wasm"
+    compiled.mkdir(parents=True, exist_ok=True)
     try:
-        service = load_service(cache.mkdir("zetasql-wasm") if cache else None)
+        service = load_service(compiled)
     except Exception as exc:  # wasmtime or the WASM build cannot run on this machine
         pytest.skip(f"ZetaSQL (the zetasql wheel) could not load here: {exc!r}")
     analyzer = BigQueryAnalyzer(service, PROJECT, DATASET)

@@ -1,4 +1,4 @@
-"""The per-machine cache of the offline checks' tools (checkov's venv, the provider schema): one folder, one lock."""
+"""The per-machine cache of the offline checks' tools (checkov's venv, the provider schema, ZetaSQL's compiled code)."""
 
 from __future__ import annotations
 
