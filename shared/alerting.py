@@ -5,6 +5,8 @@ id, or same market, level and title that day) is not sent again. The webhook
 is retried on transient HTTP errors; if it keeps failing, the alert is
 recorded as failed and the function raises so its trigger retries it. On the
 embedded default every alert is also appended to $PROPFLOW_HOME/alerts.jsonl.
+An alert whose id already names another alert (another day, market, system or
+level) is rejected: recording it would replace that alert's record.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import json
 import logging
 
 from shared import webhook
-from shared.events import AlertRaised, payload_dict
+from shared.events import AlertRaised, PoisonEvent, payload_dict
 from shared.runtime import Context
 
 log = logging.getLogger(__name__)
@@ -30,7 +32,19 @@ def _record(ctx: Context, event: AlertRaised, status: str) -> None:
     ctx.warehouse.upsert("alerts", [row])
 
 
+def _check_id(ctx: Context, event: AlertRaised) -> None:
+    """An alert id names one alert (diagnostics builds it from the day, market, system and level): one that
+    names another would replace that alert's record, so it can never be delivered as it stands."""
+    recorded = ctx.warehouse.query("alert_record", alert_id=event.alert_id)
+    mine = (str(event.game_date), event.market, event.system_id, event.level)
+    for r in recorded.astype(object).where(recorded.notna(), None).itertuples():
+        theirs = (str(r.game_date)[:10], r.market, r.system_id, r.level)
+        if theirs != mine:
+            raise PoisonEvent(f"alert id {event.alert_id!r} already names another alert: {theirs}, not {mine}")
+
+
 def deliver_alert(event: AlertRaised, ctx: Context) -> None:
+    _check_id(ctx, event)
     log.log(_LOG_LEVEL[event.level], "[%s] %s: %s", event.level, event.title, event.message)
     if ctx.settings.backend == "local":
         sink = ctx.settings.home / SINK_FILE

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from shared import decision, markets, topology
-from shared.events import EnsembleDeadline, EnsembleScored, PredictionsScored
+from shared.events import EnsembleDeadline, EnsembleScored, PoisonEvent, PredictionsScored
 from shared.runtime import Context
 
 log = logging.getLogger(__name__)
@@ -172,10 +172,22 @@ def write(ctx: Context, market: markets.Market, game_date: dt.date, run_id: str,
 
 def combine_slate(event: PredictionsScored, ctx: Context) -> None:
     market = markets.market(event.market)
+    if event.system_id not in market.systems:
+        raise PoisonEvent(f"{event.market} has no system {event.system_id!r}; known: {sorted(market.systems)}")
+    active = market.active_systems(ctx.settings)
+    if event.system_id not in active:  # switched off since it scored: the ensemble leaves its rows out
+        log.info("%s is not active in %s; its report changes no ensemble", event.system_id, event.market)
+        return
     predictions = ctx.warehouse.query(
         "slate_predictions", market=event.market, game_date=event.game_date, run_id=event.run_id
     )
-    waiting = sorted(set(market.active_systems(ctx.settings)) - set(predictions["system_id"]))
+    # A scorer writes its rows before it reports, so a report without them can never be combined.
+    if event.system_id not in set(predictions["system_id"]):
+        raise PoisonEvent(
+            f"{event.system_id} reported {event.market} {event.game_date} run {event.run_id}, "
+            "but none of its rows are stored"
+        )
+    waiting = sorted(set(active) - set(predictions["system_id"]))
     if waiting:
         log.info("%s %s run %s: waiting for %s", event.market, event.game_date, event.run_id, waiting)
         return

@@ -1,8 +1,9 @@
 """CloudEvents in and out: the envelope Eventarc delivers for a Pub/Sub message.
 
 `decode` is the one place an event is checked: CloudEvent type, base64,
-JSON, the topic's JSON Schema in schemas/events/, a known market and real
-dates. Anything else raises PoisonEvent with the reason.
+JSON, the topic's JSON Schema in schemas/events/, a known market, real
+dates and a slate's as_of before its game day is over. Anything else raises
+PoisonEvent with the reason.
 """
 
 from __future__ import annotations
@@ -26,6 +27,9 @@ from shared import markets, schemas, topology
 
 PUBSUB_EVENT_TYPE = "google.cloud.pubsub.topic.v1.messagePublished"
 LIVE_RUN = "live"  # the production run id; backtests and replays use their own
+# game_date is the local (US) date; its last games start before 06:00 UTC the next day (10:30 pm Pacific is
+# 05:30 UTC), so an as_of past this is after every game of its slate began.
+SLATE_CLOSES_AFTER = dt.timedelta(days=1, hours=6)
 
 
 class PoisonEvent(ValueError):
@@ -209,7 +213,12 @@ def parse_payload(topic: str, data: Mapping[str, Any]) -> Any:
     for market in named:
         if market not in markets.all_markets():
             raise PoisonEvent(f"unknown market {market!r}; known: {sorted(markets.all_markets())}")
-    return _build(PAYLOADS[topic], data)
+    payload = _build(PAYLOADS[topic], data)
+    as_of = getattr(payload, "as_of", None)
+    # Past it, the slate's features would read the closing lines of games already played.
+    if as_of is not None and as_of >= dt.datetime.combine(payload.game_date, dt.time()) + SLATE_CLOSES_AFTER:
+        raise PoisonEvent(f"as_of {_to_json_value(as_of)} is after every game of {payload.game_date} began")
+    return payload
 
 
 # --- the envelope

@@ -10,7 +10,10 @@ Brier and log loss against the market), and closing line value.
 A second game-final for the same game (a stat correction) regrades it and
 records what changed in grade_corrections. A game-final that arrives before
 any prediction keeps its outcomes; `grade_late`, on ensemble-scored, grades
-such games once their predictions land.
+such games once their predictions land. One that cannot be true (a player
+listed twice, a played line without an actual, a game the book's lines date
+elsewhere or give to another sport, a player whose line is in another game
+that day) is rejected before anything is written.
 """
 
 from __future__ import annotations
@@ -184,18 +187,41 @@ def grade_stored_game(ctx: Context, market_id: str, game_date: dt.date, game_id:
     return ctx.warehouse.upsert("grades", graded)
 
 
+def contradictions(event: GameFinal, lines: pd.DataFrame, stored_on: pd.Series) -> list[str]:
+    """What in a game-final cannot be true: a stat line twice or without its actual, a stored game moved to
+    another date (`stored_on`: the dates its outcomes are stored on), or what the book's lines of that day
+    (`game_final_lines`) deny: a game is of one sport, and a player with a line is in that game.
+
+    Lines on another date do not count against it: a postponed game keeps its id and is played later."""
+    stat_lines = event.stat_lines or []
+    listed = [line["entity_id"] for line in stat_lines]
+    problems = []
+    if twice := sorted({e for e in listed if listed.count(e) > 1}):
+        problems.append(f"lists {twice} more than once")
+    if no_actual := [
+        line["entity_id"] for line in stat_lines if line["status"] == "played" and line.get("actual") is None
+    ]:
+        problems.append(f"played stat lines without an actual for {no_actual}")
+    if elsewhere := sorted({str(d) for d in pd.to_datetime(stored_on).dt.date if d != event.game_date}):
+        problems.append(f"its outcomes are stored on {elsewhere}: this final would move them")
+    game = lines[lines["game_id"] == event.game_id]
+    sport = markets.market(event.market).sport
+    known = markets.all_markets()
+    if sports := sorted({known[m].sport for m in game["market"] if m in known and known[m].sport != sport}):
+        problems.append(f"the book's lines make it a {'/'.join(sports)} game, not {sport}")
+    other = lines[(lines["market"] == event.market) & (lines["game_id"] != event.game_id)]
+    if moved := sorted(f"{r.entity_id} ({r.game_id})" for r in other.itertuples() if r.entity_id in listed):
+        problems.append(f"the book's lines put {moved} in other games that day")
+    return problems
+
+
 def grade_game(event: GameFinal, ctx: Context) -> None:
-    played_without_actual = [
-        line["entity_id"]
-        for line in event.stat_lines or []
-        if line["status"] == "played" and line.get("actual") is None
-    ]
-    if played_without_actual:
-        raise PoisonEvent(
-            f"game-final {event.game_id}: played stat lines without an actual for {played_without_actual}"
-        )
-    ctx.warehouse.upsert("outcomes", outcome_rows(event))
     key = {"market": event.market, "game_date": event.game_date, "game_id": event.game_id}
+    lines = ctx.warehouse.query("game_final_lines", **key)
+    stored_on = ctx.warehouse.query("game_stored_dates", market=event.market, game_id=event.game_id)["game_date"]
+    if problems := contradictions(event, lines, stored_on):  # checked before any write: nothing of it is kept
+        raise PoisonEvent(f"game-final {event.game_id} ({event.market}, {event.game_date}): " + "; ".join(problems))
+    ctx.warehouse.upsert("outcomes", outcome_rows(event))
     if ctx.warehouse.query("game_outcomes", **key).empty:
         raise PoisonEvent(f"game-final {event.game_id} carries no stat lines and the warehouse has none for it")
     graded = grade_stored_game(ctx, event.market, event.game_date, event.game_id)

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import json
 import uuid
+from dataclasses import dataclass
 
+import pandas as pd
 from cloudevents.http import CloudEvent
 
 from shared import events, runtime, schemas
+from shared.chaos import AUDIT_COLUMNS
 
 
 def pubsub_event(topic: str, payload: dict | bytes, *, message_id: str | None = None) -> CloudEvent:
@@ -49,3 +52,66 @@ VALID_PAYLOADS = {
         "message": "m",
     },
 }
+
+
+@dataclass(frozen=True)
+class TableRows:
+    """One table's rows as JSON text (the warehouse's own rendering, whatever pandas makes of the types), by key:
+    the content, and the audit columns that say when and by which message a row was written."""
+
+    content: pd.Series
+    audit: pd.Series
+
+
+def warehouse_rows(ctx: runtime.Context) -> dict[str, TableRows]:
+    """Every table of schemas.tables(); a table holding a key twice fails the test."""
+    result = {}
+    for name, spec in schemas.tables().items():
+        audit = [c for c in spec.column_names if c in AUDIT_COLUMNS and c not in spec.key]
+        content = [c for c in spec.column_names if c not in audit]
+
+        def as_json(columns: list[str]) -> str:
+            return f"TO_JSON_STRING(STRUCT({', '.join(columns)}))" if columns else "'{}'"
+
+        frame = ctx.warehouse.sql(
+            f"SELECT {as_json(list(spec.key))} AS key, {as_json(content)} AS content, {as_json(audit)} AS audit "
+            f"FROM propflow.{name}"
+        )
+        twice = frame["key"][frame["key"].duplicated()]
+        assert twice.empty, f"{name} holds a key twice: {twice.tolist()[:3]}"
+        key = frame["key"].to_numpy(dtype=object)
+        result[name] = TableRows(
+            pd.Series(frame["content"].to_numpy(object), key), pd.Series(frame["audit"].to_numpy(object), key)
+        )
+    return result
+
+
+@dataclass(frozen=True)
+class RowChanges:
+    """What a handler did to one table: rows as dicts of JSON values (dates as YYYY-MM-DD)."""
+
+    written: list[dict]  # every row it added or rewrote, even with the same content
+    changed: list[dict]  # rows it added or whose content differs
+    removed: list[dict]
+    replaced: list[tuple[dict, dict]]  # (before, after) of each row whose content it changed under the same key
+
+
+def _rows(rows: TableRows, keys: pd.Index) -> list[dict]:
+    return [{**json.loads(rows.content[k]), **json.loads(rows.audit[k])} for k in keys]
+
+
+def row_changes(before: dict[str, TableRows], after: dict[str, TableRows]) -> dict[str, RowChanges]:
+    """Per table that any row of differs between two warehouse_rows snapshots."""
+    result = {}
+    for name in schemas.tables():
+        old, new = before[name], after[name]
+        then = old.content.reindex(new.content.index)
+        changed = new.content.index[(then != new.content).to_numpy()]
+        audited = new.audit.index[(old.audit.reindex(new.audit.index) != new.audit).to_numpy()]
+        written = changed.union(audited)
+        gone = old.content.index.difference(new.content.index)
+        if len(written) or len(gone):
+            kept = changed.intersection(old.content.index)
+            replaced = list(zip(_rows(old, kept), _rows(new, kept), strict=True))
+            result[name] = RowChanges(_rows(new, written), _rows(new, changed), _rows(old, gone), replaced)
+    return result

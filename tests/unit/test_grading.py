@@ -5,6 +5,7 @@ import pandas as pd
 import pytest
 
 from shared import grading
+from shared.events import GameFinal
 from shared.grading import LOSS, PUSH, VOID, WIN
 
 
@@ -185,3 +186,33 @@ def test_corrections_list_what_changed():
         ["entity_id", "old_actual", "new_actual", "old_result", "new_result", "event_id"]
     ].values.tolist() == [["p2", 5.0, 6.0, "LOSS", "WIN", "evt-2"]]
     assert grading.corrections(pd.DataFrame(), new, "e").empty
+
+
+def _final(game_date: dt.date, *entities: str) -> GameFinal:
+    lines = [{"entity_id": e, "status": "played", "actual": 20.0} for e in entities]
+    return GameFinal("nba_points", "nba-g1", game_date, stat_lines=lines)
+
+
+def _lines(*rows: tuple[str, str, str]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=["market", "game_id", "entity_id"])
+
+
+def test_a_postponed_game_is_graded_on_the_day_it_is_played():
+    """Its lines of the first date are not read; nothing is stored for it yet, so its final moves nothing."""
+    played = dt.date(2026, 3, 2)
+    assert grading.contradictions(_final(played, "p1"), _lines(("nba_points", "nba-g1", "p1")), pd.Series([])) == []
+
+
+def test_a_final_that_would_move_stored_outcomes_or_contradicts_the_days_lines_is_refused():
+    day = dt.date(2026, 3, 2)
+    found = grading.contradictions(
+        _final(day, "p1", "p1", "p2"),
+        _lines(("mlb_strikeouts", "nba-g1", "s1"), ("nba_points", "nba-g2", "p2")),
+        pd.Series([pd.Timestamp("2026-03-01")]),
+    )
+    assert found == [
+        "lists ['p1'] more than once",
+        "its outcomes are stored on ['2026-03-01']: this final would move them",
+        "the book's lines make it a mlb game, not nba",
+        "the book's lines put ['p2 (nba-g2)'] in other games that day",
+    ]
