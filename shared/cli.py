@@ -36,7 +36,7 @@ from shared import (
     training,
     walkforward,
 )
-from shared.config import BACKENDS, PREFIX, ConfigError, Settings
+from shared.config import BACKENDS, PREFIX, ConfigError, Settings, process_environ
 from shared.errors import Invalid, NotFound
 from shared.events import PoisonEvent
 from shared.ports import WarehouseError
@@ -256,9 +256,8 @@ def demo(
         raise click.UsageError("--fault runs on the local backend only")
     state = home or Settings.from_env().home
     owned = emulators.running(state) is None and not all(os.environ.get(v) for v in emulators.ENV_VARS)
-    with emulators.use(state) as env:
-        os.environ[PREFIX + "BACKEND"] = "gcp"
-        os.environ.setdefault(PREFIX + "GCP_PROJECT", emulators.PROJECT)
+    gcp = {PREFIX + "BACKEND": "gcp", PREFIX + "GCP_PROJECT": os.environ.get(PREFIX + "GCP_PROJECT", emulators.PROJECT)}
+    with emulators.use(state) as env, process_environ(gcp):
         ctx = _context(home)
         result = _replay(days, lambda on_day: demo_run.run_on_gcp(ctx, on_day=on_day, **options))
         dataset = f"{ctx.settings.project}.{ctx.settings.dataset}"

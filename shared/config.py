@@ -38,6 +38,22 @@ def env_overlay(values: Mapping[str, str]) -> Iterator[None]:
         _overlay.reset(token)
 
 
+@contextlib.contextmanager
+def process_environ(values: Mapping[str, str]) -> Iterator[None]:
+    """Set `values` in os.environ for the block, for what reads it directly (the Google clients, other threads),
+    and put back what was there after it."""
+    before = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in before.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
 def environ() -> dict[str, str]:
     return {**os.environ, **(_overlay.get() or {})}
 

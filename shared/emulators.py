@@ -23,6 +23,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from shared.config import process_environ
+
 STATE_FILE = "emulators.json"
 ENV_VARS = ("BIGQUERY_EMULATOR_HOST", "PUBSUB_EMULATOR_HOST", "STORAGE_EMULATOR_HOST")
 # The project the gcp backend uses on the emulators when PROPFLOW_GCP_PROJECT is not set; any id works there.
@@ -213,9 +215,9 @@ def use(home: Path) -> Iterator[dict[str, str]]:
     owned = found is None
     if found is None:
         found = start(home)
-    os.environ.update(found.env())
     try:
-        yield found.env()
+        with process_environ(found.env()):
+            yield found.env()
     finally:
         if owned:
             stop(home)
