@@ -27,8 +27,8 @@ from shared import markets, schemas, topology
 
 PUBSUB_EVENT_TYPE = "google.cloud.pubsub.topic.v1.messagePublished"
 LIVE_RUN = "live"  # the production run id; backtests and replays use their own
-# game_date is the local (US) date; its last games start before 06:00 UTC the next day (10:30 pm Pacific is
-# 05:30 UTC), so an as_of past this is after every game of its slate began.
+# game_date is the local (US) date; its latest starts (west-coast evening games, about 7:40 pm Pacific) are
+# before 04:00 UTC the next day, so an as_of at 06:00 UTC or later is after every game of its slate began.
 SLATE_CLOSES_AFTER = dt.timedelta(days=1, hours=6)
 
 

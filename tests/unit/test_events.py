@@ -90,7 +90,7 @@ def test_every_topic_has_a_schema_and_a_payload_type():
     [("2026-03-02T22:00:00Z", False), ("2026-03-03T05:30:00Z", False), ("2026-03-03T06:00:00Z", True)],
 )
 def test_a_slate_as_of_after_its_last_game_began_is_refused(as_of, refused):
-    """A late west-coast game of March 2 starts about 05:30 UTC on March 3: a slate may be rebuilt until then."""
+    """A west-coast evening game of March 2 starts after 03:00 UTC on March 3: a slate may be rebuilt until 06:00."""
     payload = {"market": "nba_points", "game_date": "2026-03-02", "run_id": "live", "as_of": as_of}
     if refused:
         with pytest.raises(events.PoisonEvent, match="after every game of 2026-03-02 began"):
