@@ -36,7 +36,7 @@ spec = importlib.util.spec_from_file_location("cold_main", sys.argv[1])
 module = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(module)
 t1 = time.perf_counter()
-from shared import events
+from shared.contract import events
 message = json.loads(sys.argv[3])
 event = events.encode(message["topic"], message["data"].encode(), message_id=sys.argv[4],
                       attributes=message["attributes"])
@@ -50,9 +50,10 @@ print(json.dumps({"import_s": t1 - t0, "first_event_s": t2 - t1, "peak_mib": int
 def prepare(home: Path) -> dict[str, dict]:
     """Run a short demo in `home`; topic -> its last published message."""
     os.environ["PROPFLOW_HOME"] = str(home)
-    from shared import demo, runtime
-    from shared.adapters.local_bus import LocalBus
-    from shared.events import EnsembleDeadline, message_data
+    from shared import runtime
+    from shared.adapters.local.local_bus import LocalBus
+    from shared.contract.events import EnsembleDeadline, message_data
+    from shared.ops import demo
 
     recorded: dict[str, dict] = {}
     publish = LocalBus.publish
@@ -82,7 +83,7 @@ def prepare(home: Path) -> dict[str, dict]:
 
 
 def cold_start(home: Path, deployment, message: dict, scratch: Path) -> dict:
-    from shared import topology
+    from shared.contract import topology
 
     copy = scratch / deployment.name
     shutil.copytree(home, copy)
@@ -96,7 +97,7 @@ def cold_start(home: Path, deployment, message: dict, scratch: Path) -> dict:
 
 def main() -> None:
     argparse.ArgumentParser(description=__doc__).parse_args()
-    from shared import markets, topology
+    from shared.contract import markets, topology
 
     systems = {s for m in markets.all_markets().values() for s in m.active_systems(None)}
     with tempfile.TemporaryDirectory() as tmp:

@@ -30,9 +30,11 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as home:
         os.environ["PROPFLOW_HOME"] = home
-        from shared import demo, runtime, topology
-        from shared.events import LIVE_RUN, DiagnosticsDaily
-        from shared.league import MARKETS
+        from shared import runtime
+        from shared.contract import topology
+        from shared.contract.events import LIVE_RUN, DiagnosticsDaily
+        from shared.ops import demo
+        from shared.sources.league import MARKETS
 
         ctx = runtime.context()
         demo.run(ctx, days=WINDOW, history_days=HISTORY, retrain_every=0)

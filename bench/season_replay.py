@@ -38,7 +38,8 @@ def main() -> None:
     Model.forecast = timed  # what the scorers call: mean, P(over), P(push)
     with tempfile.TemporaryDirectory() as home:
         os.environ["PROPFLOW_HOME"] = home
-        from shared import demo, runtime
+        from shared import runtime
+        from shared.ops import demo
 
         ctx = runtime.context()
         started = time.perf_counter()

@@ -23,11 +23,14 @@ from pathlib import Path
 import pandas as pd
 from machine import describe
 
-from shared import demo, feed, registry, runtime, topology
-from shared.events import FeaturesReady
-from shared.features.build import feature_matrix
-from shared.league import generate
-from shared.systems import loader
+from shared import runtime
+from shared.contract import topology
+from shared.contract.events import FeaturesReady
+from shared.domain.features.build import feature_matrix
+from shared.ops import demo
+from shared.sources import feed
+from shared.sources.league import generate
+from shared.systems import loader, registry
 
 MARKET = "nba_points"
 START = dt.date(2026, 1, 5)

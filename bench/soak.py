@@ -23,10 +23,13 @@ from pathlib import Path
 import pandas as pd
 from machine import describe
 
-from shared import demo, feed, runtime, schemas
-from shared.chaos import AUDIT_COLUMNS, ChaosBus, FlakyWarehouse, comparable, differing_rows, play_day
+from shared import runtime
 from shared.config import Settings
-from shared.league import MARKETS, generate
+from shared.contract import schemas
+from shared.ops import demo
+from shared.ops.chaos import AUDIT_COLUMNS, ChaosBus, FlakyWarehouse, comparable, differing_rows, play_day
+from shared.sources import feed
+from shared.sources.league import MARKETS, generate
 
 START, HISTORY = dt.date(2026, 1, 5), 40
 COMPARED = ["features", "outcomes", "predictions", "grades", "grade_corrections", "diagnostics_daily", "alerts"]

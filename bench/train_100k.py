@@ -14,11 +14,11 @@ import time
 
 from machine import describe
 
-from shared import markets
-from shared.features import build, spec
-from shared.league import generate
+from shared.contract import markets
+from shared.domain.features import build, spec
+from shared.sources.league import generate
 from shared.systems import loader
-from shared.training import recency_weights
+from shared.systems.training import recency_weights
 
 MARKET = "nba_points"
 

@@ -14,7 +14,8 @@ from typing import Any
 
 from cloudevents.http import CloudEvent
 
-from shared import events, ledger, topology
+from shared.contract import events, topology
+from shared.handlers import ledger
 from shared.runtime import Context, context
 
 log = logging.getLogger("propflow")

@@ -1,6 +1,6 @@
 """The three outside things every function talks to, one interface each.
 
-Adapters: shared/adapters/duckdb_warehouse.py | bigquery_warehouse.py,
+Adapters: shared/adapters/local/duckdb_warehouse.py | bigquery_warehouse.py,
 folder_blobs.py | gcs_blobs.py, local_bus.py | pubsub_bus.py.
 """
 

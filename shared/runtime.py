@@ -49,18 +49,18 @@ def _key(settings: Settings) -> tuple:
 
 def _build(settings: Settings) -> Resources:
     if settings.backend == "gcp":
-        from shared.adapters.bigquery_warehouse import BigQueryWarehouse
-        from shared.adapters.gcs_blobs import GCSBlobStore
-        from shared.adapters.pubsub_bus import PubSubBus
+        from shared.adapters.gcp.bigquery_warehouse import BigQueryWarehouse
+        from shared.adapters.gcp.gcs_blobs import GCSBlobStore
+        from shared.adapters.gcp.pubsub_bus import PubSubBus
 
         return Resources(
             BigQueryWarehouse(settings.project, settings.dataset),
             GCSBlobStore(settings.project),
             PubSubBus(settings.project),
         )
-    from shared.adapters.duckdb_warehouse import DuckDBWarehouse
-    from shared.adapters.folder_blobs import FolderBlobStore
-    from shared.adapters.local_bus import LocalBus
+    from shared.adapters.local.duckdb_warehouse import DuckDBWarehouse
+    from shared.adapters.local.folder_blobs import FolderBlobStore
+    from shared.adapters.local.local_bus import LocalBus
 
     home = Path(settings.home)
     warehouse = DuckDBWarehouse(home / "warehouse.duckdb", settings.dataset)

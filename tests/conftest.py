@@ -11,9 +11,11 @@ from pathlib import Path
 import pytest
 from support import table_counts
 
-from shared import demo, emulators, feed, runtime
+from shared import runtime
 from shared.config import Settings
-from shared.league import MARKETS, League, generate
+from shared.ops import demo, emulators
+from shared.sources import feed
+from shared.sources.league import MARKETS, League, generate
 
 HISTORY_START = dt.date(2026, 1, 5)
 HISTORY_DAYS = 30

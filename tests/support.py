@@ -9,8 +9,9 @@ from dataclasses import dataclass
 import pandas as pd
 from cloudevents.http import CloudEvent
 
-from shared import events, runtime, schemas
-from shared.chaos import AUDIT_COLUMNS
+from shared import runtime
+from shared.contract import events, schemas
+from shared.ops.chaos import AUDIT_COLUMNS
 
 
 def pubsub_event(topic: str, payload: dict | bytes, *, message_id: str | None = None) -> CloudEvent:

@@ -3,8 +3,8 @@
 import functions_framework
 from cloudevents.http import CloudEvent
 
-from shared.alerting import deliver_alert
 from shared.entrypoint import handle
+from shared.handlers.alerting import deliver_alert
 
 
 @functions_framework.cloud_event

@@ -3,8 +3,8 @@
 import functions_framework
 from cloudevents.http import CloudEvent
 
-from shared.diagnostics import diagnose_day
 from shared.entrypoint import handle
+from shared.handlers.diagnostics import diagnose_day
 
 
 @functions_framework.cloud_event

@@ -6,8 +6,8 @@ ensemble-deadline (Cloud Scheduler) -> the same combination for slates still wai
 import functions_framework
 from cloudevents.http import CloudEvent
 
-from shared.ensemble import combine_slate, sweep_deadline
 from shared.entrypoint import handle
+from shared.handlers.ensemble import combine_slate, sweep_deadline
 
 
 @functions_framework.cloud_event

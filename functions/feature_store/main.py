@@ -4,7 +4,7 @@ import functions_framework
 from cloudevents.http import CloudEvent
 
 from shared.entrypoint import handle
-from shared.feature_store import build_slate
+from shared.handlers.feature_store import build_slate
 
 
 @functions_framework.cloud_event

@@ -7,7 +7,7 @@ import functions_framework
 from cloudevents.http import CloudEvent
 
 from shared.entrypoint import handle
-from shared.grading import grade_game, grade_late
+from shared.handlers.grading import grade_game, grade_late
 
 
 @functions_framework.cloud_event

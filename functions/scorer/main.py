@@ -4,7 +4,7 @@ import functions_framework
 from cloudevents.http import CloudEvent
 
 from shared.entrypoint import handle
-from shared.scoring import score_slate
+from shared.handlers.scoring import score_slate
 
 
 @functions_framework.cloud_event

@@ -12,7 +12,7 @@ import functions_framework
 from cloudevents.http import CloudEvent
 
 from shared.entrypoint import handle
-from shared.retrain import retrain
+from shared.handlers.retrain import retrain
 
 
 @functions_framework.cloud_event

@@ -22,12 +22,12 @@ variable "systems" {
     min_instances = optional(number, 0)
     max_instances = optional(number, 10)
   }))
-  description = "Prediction systems (shared/markets.yaml ids) -> scorer size: one scorer deployment per key. Adding a system is one more key."
+  description = "Prediction systems (shared/contract/markets.yaml ids) -> scorer size: one scorer deployment per key. Adding a system is one more key."
 }
 
 variable "markets" {
   type        = list(string)
-  description = "Markets (shared/markets.yaml ids) the weekly retrain requests."
+  description = "Markets (shared/contract/markets.yaml ids) the weekly retrain requests."
   default     = ["nba_points", "nba_pra", "mlb_strikeouts"]
 }
 

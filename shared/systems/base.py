@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from shared import distributions
+from shared.domain import distributions
 
 
 class ModelUnavailable(RuntimeError):

@@ -10,8 +10,8 @@ import importlib
 from functools import lru_cache
 from types import ModuleType
 
-from shared.registry import ModelRecord
 from shared.systems.base import Model, ModelUnavailable
+from shared.systems.registry import ModelRecord
 
 MODULES = {
     "baseline": "shared.systems.baseline",

@@ -10,7 +10,7 @@ import pytest
 from google.cloud import pubsub_v1
 
 from shared import runtime
-from shared.adapters.local_bus import LocalBus
+from shared.adapters.local.local_bus import LocalBus
 from shared.config import Settings
 
 BACKENDS = ["local", pytest.param("gcp", marks=pytest.mark.gcp)]

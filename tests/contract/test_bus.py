@@ -1,7 +1,7 @@
 import pytest
 
-from shared import topology
-from shared.events import PoisonEvent
+from shared.contract import topology
+from shared.contract.events import PoisonEvent
 
 
 def test_publish_checks_topic_and_payload(backend):

@@ -2,8 +2,8 @@ import datetime as dt
 
 import pytest
 
-from shared import schemas
-from shared.rows import RowError
+from shared.contract import schemas
+from shared.contract.rows import RowError
 
 DAY = dt.date(2026, 2, 1)
 

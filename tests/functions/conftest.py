@@ -9,8 +9,8 @@ from cloudevents.conversion import to_binary, to_structured
 from cloudevents.http import CloudEvent
 from functions_framework import create_app
 
-from shared import topology
-from shared.adapters.local_bus import FUNCTIONS_DIR
+from shared.adapters.local.local_bus import FUNCTIONS_DIR
+from shared.contract import topology
 
 
 @functools.cache

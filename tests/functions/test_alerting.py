@@ -9,7 +9,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from support import pubsub_event
 
-from shared import runtime, topology, webhook
+from shared import runtime
+from shared.contract import topology
+from shared.handlers import webhook
 
 ALERT = {
     "alert_id": "2026-02-14:nba_points:xgb_core:WARNING",

@@ -6,7 +6,9 @@ import datetime as dt
 
 import pytest
 
-from shared import backtest, registry, runtime
+from shared import runtime
+from shared.ops import backtest
+from shared.systems import registry
 
 MARKET = "mlb_strikeouts"
 

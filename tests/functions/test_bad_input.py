@@ -8,7 +8,8 @@ import pytest
 from cloudevents.http import CloudEvent
 from support import VALID_PAYLOADS, pubsub_event
 
-from shared import events, runtime, topology
+from shared import runtime
+from shared.contract import events, topology
 
 
 def raw(data: str) -> CloudEvent:

@@ -8,8 +8,10 @@ import json
 import pytest
 from support import pubsub_event
 
-from shared import feed, markets, runtime, topology
-from shared.adapters.local_bus import LocalBus
+from shared import runtime
+from shared.adapters.local.local_bus import LocalBus
+from shared.contract import markets, topology
+from shared.sources import feed
 
 MARKET = "mlb_strikeouts"
 SYSTEMS = markets.market(MARKET).active_systems()

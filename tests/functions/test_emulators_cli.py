@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 
-from shared import emulators
-from shared.cli import main
+from shared.cli.main import main
+from shared.ops import emulators
 
 pytestmark = pytest.mark.gcp
 

@@ -7,7 +7,10 @@ import json
 import pytest
 from support import pubsub_event
 
-from shared import feed, markets, runtime, scoring, topology
+from shared import runtime
+from shared.contract import markets, topology
+from shared.handlers import scoring
+from shared.sources import feed
 
 MARKET = "mlb_strikeouts"
 SYSTEMS = markets.market(MARKET).active_systems()

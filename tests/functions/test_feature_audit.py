@@ -13,10 +13,12 @@ import json
 
 import pytest
 
-from shared import feed, runtime, training
-from shared.events import LinesPosted
-from shared.feature_store import build_slate
-from shared.features import spec
+from shared import runtime
+from shared.contract.events import LinesPosted
+from shared.domain.features import spec
+from shared.handlers.feature_store import build_slate
+from shared.sources import feed
+from shared.systems import training
 
 
 def served(ctx, market: str, day: dt.date, run_id: str) -> dict[str, dict[str, float]]:

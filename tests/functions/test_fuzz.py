@@ -19,8 +19,9 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from support import VALID_PAYLOADS
 
-from shared import events, runtime, schemas, topology
-from shared.adapters.local_bus import entry_point
+from shared import runtime
+from shared.adapters.local.local_bus import entry_point
+from shared.contract import events, schemas, topology
 
 DECODED = 500  # per topic, straight into events.decode
 DELIVERED = 25  # per entry point, through handle(): each one is a ledger write

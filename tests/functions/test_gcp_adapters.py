@@ -8,9 +8,10 @@ import pytest
 import requests
 from google.cloud import storage
 
-from shared import runtime, schemas
-from shared.adapters.gcs_blobs import GCSBlobStore
+from shared import runtime
+from shared.adapters.gcp.gcs_blobs import GCSBlobStore
 from shared.config import Settings
+from shared.contract import schemas
 
 pytestmark = pytest.mark.gcp
 

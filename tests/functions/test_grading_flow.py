@@ -5,8 +5,10 @@ from __future__ import annotations
 import dataclasses
 import json
 
-from shared import feed, runtime, topology
-from shared.events import GameFinal
+from shared import runtime
+from shared.contract import topology
+from shared.contract.events import GameFinal
+from shared.sources import feed
 
 MARKET = "nba_points"
 

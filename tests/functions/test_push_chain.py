@@ -8,9 +8,10 @@ import pytest
 from google.cloud import pubsub_v1
 from support import VALID_PAYLOADS
 
-from shared import markets, runtime, topology
+from shared import runtime
+from shared.contract import markets, topology
+from shared.ops.push_chain import MAX_DELIVERY_ATTEMPTS, PushChain
 from shared.ports import WarehouseError
-from shared.push_chain import MAX_DELIVERY_ATTEMPTS, PushChain
 
 pytestmark = pytest.mark.gcp
 

@@ -8,10 +8,10 @@ import threading
 
 import pytest
 
-from shared import registry, runtime, training
-from shared.registry import AliasConflict
-from shared.systems import loader
+from shared import runtime
+from shared.systems import loader, registry, training
 from shared.systems.base import ModelUnavailable
+from shared.systems.registry import AliasConflict
 
 MARKET, SYSTEM = "mlb_strikeouts", "xgb_core"
 

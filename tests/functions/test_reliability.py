@@ -17,8 +17,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from shared import runtime
-from shared.chaos import ChaosBus, FlakyWarehouse, comparable, play_day
 from shared.config import Settings
+from shared.ops.chaos import ChaosBus, FlakyWarehouse, comparable, play_day
 
 COMPARED = [
     "features",

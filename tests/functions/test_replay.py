@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from support import pubsub_event
 
-from shared import feed, replay, runtime, topology
-from shared.events import FeaturesReady, payload_dict
+from shared import runtime
+from shared.contract import topology
+from shared.contract.events import FeaturesReady, payload_dict
+from shared.ops import replay
+from shared.sources import feed
 
 MARKET = "mlb_strikeouts"
 COUNTED = ("features", "predictions", "grades", "outcomes", "diagnostics_daily", "alerts", "grade_corrections")

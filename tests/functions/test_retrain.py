@@ -6,7 +6,9 @@ import datetime as dt
 
 from support import pubsub_event
 
-from shared import registry, runtime, topology
+from shared import runtime
+from shared.contract import topology
+from shared.systems import registry
 
 MARKET = "mlb_strikeouts"
 

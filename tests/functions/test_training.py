@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from shared import experiments, registry, runtime, training
-from shared.systems import loader
+from shared import runtime
+from shared.systems import experiments, loader, registry, training
 
 MARKET = "nba_points"
 TINY = {
@@ -114,7 +114,7 @@ def test_a_bad_config_fails_before_anything_is_written(tmp_path):
 
 
 def test_walkforward_months_and_same_row_comparison(seeded):
-    from shared import walkforward
+    from shared.systems import walkforward
 
     assert walkforward.periods(dt.date(2025, 6, 15), dt.date(2025, 8, 3)) == [
         (dt.date(2025, 6, 15), dt.date(2025, 6, 30)),

@@ -29,9 +29,13 @@ import pytest
 import yaml
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from shared import feed, ledger, registry, runtime, topology
-from shared.adapters.local_bus import FUNCTIONS_DIR
-from shared.league import generate
+from shared import runtime
+from shared.adapters.local.local_bus import FUNCTIONS_DIR
+from shared.contract import topology
+from shared.handlers import ledger
+from shared.sources import feed
+from shared.sources.league import generate
+from shared.systems import registry
 
 TERRAFORM = Path(__file__).resolve().parents[2] / "infra" / "terraform"
 MODULE = TERRAFORM / "modules" / "event_function"

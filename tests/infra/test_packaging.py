@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from shared import packaging, topology
-from shared.cli import main
+from shared.cli.main import main
+from shared.contract import topology
+from shared.ops import packaging
 
 
 @pytest.fixture
@@ -39,8 +40,8 @@ def test_every_entry_point_source_is_packaged(tmp_path: Path) -> None:
         assert {
             "main.py",
             "requirements.txt",
-            "shared/topology.py",
-            "shared/markets.yaml",
+            "shared/contract/topology.py",
+            "shared/contract/markets.yaml",
             "schemas/tables.json",
         } <= set(names)
         assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc")]

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from infra import terraform_checks as checks
-from shared import markets, topology
+from shared.contract import markets, topology
 
 BROKEN = Path(__file__).parent / "fixtures" / "broken"
 

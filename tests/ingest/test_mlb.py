@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from shared import runtime
-from shared.ingest import mlb
-from shared.ingest.names import normalize
+from shared.sources.ingest import mlb
+from shared.sources.ingest.names import normalize
 
 DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
 needs_data = pytest.mark.skipif(not (DATA / mlb.PROPS).is_dir(), reason=f"real data not found at {DATA}")

@@ -9,10 +9,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from shared import training
-from shared.features import spec as feature_spec
-from shared.ingest import nba
-from shared.ingest.names import normalize
+from shared.domain.features import spec as feature_spec
+from shared.sources.ingest import nba
+from shared.sources.ingest.names import normalize
+from shared.systems import training
 
 DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
 

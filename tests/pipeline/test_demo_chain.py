@@ -9,9 +9,11 @@ import re
 import matplotlib.image as mpimg
 import pytest
 
-from shared import demo, runtime, schemas
-from shared.report import build
-from shared.report.data import wilson
+from shared import runtime
+from shared.contract import schemas
+from shared.ops import demo
+from shared.ops.report import build
+from shared.ops.report.data import wilson
 
 pytestmark = pytest.mark.pipeline
 DAYS = 3

@@ -12,7 +12,8 @@ import json
 import pandas as pd
 import pytest
 
-from shared import demo, runtime
+from shared import runtime
+from shared.ops import demo
 
 pytestmark = pytest.mark.pipeline
 DAYS = 6

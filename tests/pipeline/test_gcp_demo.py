@@ -6,8 +6,9 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from shared import chaos, runtime
-from shared.cli import main
+from shared import runtime
+from shared.cli.main import main
+from shared.ops import chaos
 
 pytestmark = [pytest.mark.pipeline, pytest.mark.gcp]
 DAYS = "3"

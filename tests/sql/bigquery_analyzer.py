@@ -32,7 +32,7 @@ from zetasql.types import (
     ZetaSQLBuiltinFunctionOptions,
 )
 
-from shared import sql
+from shared.contract import sql
 
 # BigQuery's type names (JSON schemas may use the legacy ones) -> ZetaSQL's.
 KINDS = {

@@ -27,11 +27,16 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from shared import backtest, ensemble, feed, markets, registry, replay, runtime, schemas, sql, topology
-from shared.adapters.bigquery_warehouse import BigQueryWarehouse, query_parameter
+from shared import runtime
+from shared.adapters.gcp.bigquery_warehouse import BigQueryWarehouse, query_parameter
 from shared.config import Settings
-from shared.events import LIVE_RUN, AlertRaised, DiagnosticsDaily, EnsembleDeadline
-from shared.report import data as report_data
+from shared.contract import markets, schemas, sql, topology
+from shared.contract.events import LIVE_RUN, AlertRaised, DiagnosticsDaily, EnsembleDeadline
+from shared.handlers import ensemble
+from shared.ops import backtest, replay
+from shared.ops.report import data as report_data
+from shared.sources import feed
+from shared.systems import registry
 
 pytest.importorskip("zetasql", reason="zetasql (BigQuery's analyzer) is not installed: pip install -r requirements.txt")
 from bigquery_analyzer import BigQueryAnalyzer, Rejected, load_service, parameter_type, schema_columns

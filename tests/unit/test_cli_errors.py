@@ -8,9 +8,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from shared import markets, registry, runtime, scenarios
-from shared.cli import main
-from shared.ingest import mlb
+from shared import runtime
+from shared.cli.main import main
+from shared.contract import markets
+from shared.ops import scenarios
+from shared.sources.ingest import mlb
+from shared.systems import registry
 
 UNKNOWN_VERSION = ["models", "promote", "--market", "mlb_strikeouts", "--system", "xgb_core", "--version", "20260101-0"]
 
@@ -190,7 +193,7 @@ def test_a_bad_setting_is_one_line(monkeypatch: pytest.MonkeyPatch, env: dict[st
 def test_verbose_adds_the_traceback() -> None:
     result = propflow("-v", *UNKNOWN_VERSION)
     assert result.exit_code == 2
-    assert "Traceback (most recent call last)" in result.stderr and "shared/registry.py" in result.stderr
+    assert "Traceback (most recent call last)" in result.stderr and "shared/systems/registry.py" in result.stderr
     assert (
         result.stderr.strip().splitlines()[-1]
         == "Error: mlb_strikeouts/xgb_core has no registered version '20260101-0'"

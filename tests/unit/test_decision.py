@@ -2,9 +2,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from shared import decision
-from shared.decision import OVER, PASS, UNDER, Thresholds
-from shared.markets import RedFlagRules
+from shared.contract.markets import RedFlagRules
+from shared.domain import decision
+from shared.domain.decision import OVER, PASS, UNDER, Thresholds
 
 T = Thresholds(min_edge=0.5, min_confidence=60)
 

@@ -3,8 +3,8 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from shared import diagnostics
-from shared.markets import DiagnosticsRules
+from shared.contract.markets import DiagnosticsRules
+from shared.handlers import diagnostics
 
 DAY = dt.date(2026, 3, 10)
 RULES = DiagnosticsRules()

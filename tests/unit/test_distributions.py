@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from shared import distributions
+from shared.domain import distributions
 
 
 def test_poisson_half_line_has_no_push():
@@ -30,7 +30,7 @@ def test_fit_size_recovers_the_dispersion():
 def test_psi_is_zero_for_the_same_population_and_grows_with_a_shift():
     import pandas as pd
 
-    from shared import drift
+    from shared.domain import drift
 
     rng = np.random.default_rng(1)
     trained = pd.DataFrame({"x": rng.normal(10, 2, 20_000), "y": rng.poisson(5, 20_000)})
@@ -46,7 +46,7 @@ def test_psi_is_zero_for_the_same_population_and_grows_with_a_shift():
 def test_psi_compares_computed_values_only():
     import pandas as pd
 
-    from shared import drift
+    from shared.domain import drift
 
     rng = np.random.default_rng(2)
     # Training saw the feature defaulted (1.0) on half its rows: early in a season it has no history yet.
@@ -68,7 +68,7 @@ def test_psi_compares_computed_values_only():
 def test_psi_counts_a_game_once_for_the_rows_that_share_its_value():
     import pandas as pd
 
-    from shared import drift
+    from shared.domain import drift
 
     rng = np.random.default_rng(3)
     ref = drift.reference(pd.DataFrame({"total": rng.normal(225, 12, 20_000)}))

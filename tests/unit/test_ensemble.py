@@ -4,7 +4,8 @@ import json
 import pandas as pd
 import pytest
 
-from shared import ensemble, markets
+from shared.contract import markets
+from shared.handlers import ensemble
 
 MARKET = markets.market("mlb_strikeouts")  # bonus below 1.0, penalty above 2.0
 ACTIVE = ("baseline_l10", "xgb_core")  # weights 0.5 and 1.0 in markets.yaml

@@ -6,8 +6,8 @@ import pytest
 from cloudevents.http import CloudEvent
 from support import pubsub_event
 
-from shared import events, topology
-from shared.events import PoisonEvent
+from shared.contract import events, topology
+from shared.contract.events import PoisonEvent
 
 LINES = {"market": "nba_points", "game_date": "2026-02-14", "run_id": "live", "as_of": "2026-02-14T16:00:00Z"}
 

@@ -2,7 +2,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from shared.features import build, kinds, spec
+from shared.domain.features import build, kinds, spec
 
 D = pd.Timestamp("2026-03-01")
 

@@ -4,9 +4,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from shared import grading
-from shared.events import GameFinal
-from shared.grading import LOSS, PUSH, VOID, WIN
+from shared.contract.events import GameFinal
+from shared.handlers import grading
+from shared.handlers.grading import LOSS, PUSH, VOID, WIN
 
 
 @pytest.mark.parametrize(

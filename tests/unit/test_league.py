@@ -9,9 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from shared.league import League, book, generate
-from shared.league.book import american_from_prob, prob_from_american, round_line
-from shared.league.common import OUTCOME_COLUMNS
+from shared.sources.league import League, book, generate
+from shared.sources.league.book import american_from_prob, prob_from_american, round_line
+from shared.sources.league.common import OUTCOME_COLUMNS
 
 MARKETS = ("nba_points", "mlb_strikeouts")
 PLAYED_MAE_BAND = {"nba_points": (4.0, 7.0), "mlb_strikeouts": (1.3, 2.2)}

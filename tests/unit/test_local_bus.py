@@ -4,9 +4,10 @@ import os
 
 import pytest
 
-from shared import config, topology
-from shared.adapters import local_bus
-from shared.adapters.local_bus import LocalBus
+from shared import config
+from shared.adapters.local import local_bus
+from shared.adapters.local.local_bus import LocalBus
+from shared.contract import topology
 
 
 def test_messages_go_to_every_subscribed_deployment_with_its_env(monkeypatch):

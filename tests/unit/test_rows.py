@@ -2,8 +2,8 @@ import datetime as dt
 
 import pytest
 
-from shared import schemas
-from shared.rows import RowError, to_arrow
+from shared.contract import schemas
+from shared.contract.rows import RowError, to_arrow
 
 ROW = {"market": "m", "game_date": dt.date(2026, 1, 1), "game_id": "g", "entity_id": "e", "status": "played"}
 

@@ -2,7 +2,7 @@ import pytest
 import sqlglot
 from sqlglot import exp
 
-from shared import schemas, sql
+from shared.contract import schemas, sql
 
 
 def test_parameters_are_found_and_checked():

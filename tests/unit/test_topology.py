@@ -1,7 +1,7 @@
 import ast
 
-from shared import markets, topology
-from shared.adapters.local_bus import FUNCTIONS_DIR
+from shared.adapters.local.local_bus import FUNCTIONS_DIR
+from shared.contract import markets, topology
 
 
 def test_one_scorer_per_system_and_one_deployment_per_other_function():

@@ -42,7 +42,7 @@ resource "google_bigquery_table" "views" {
   labels              = var.labels
 
   view {
-    # The SQL names tables propflow.<table> (shared/sql.py); here they get this project and dataset.
+    # The SQL names tables propflow.<table> (shared/contract/sql.py); here they get this project and dataset.
     query          = replace(file("${var.schemas_dir}/views/${each.key}.sql"), "/\\bpropflow\\./", "`${var.project_id}`.${var.dataset.id}.")
     use_legacy_sql = false
   }

@@ -1,8 +1,8 @@
 # The event wiring, as data only (no resources), so the offline tests can
-# evaluate it with Terraform itself and compare it with shared/topology.py.
+# evaluate it with Terraform itself and compare it with shared/contract/topology.py.
 
 locals {
-  # Every topic of shared/topology.TOPICS.
+  # Every topic of shared/contract/topology.TOPICS.
   topics = [
     "lines-posted",
     "features-ready",
@@ -15,7 +15,7 @@ locals {
     "ensemble-deadline",
   ]
 
-  # Entry point -> the topic that triggers it: shared/topology.TRIGGERS, exactly.
+  # Entry point -> the topic that triggers it: shared/contract/topology.TRIGGERS, exactly.
   triggers = {
     feature_store  = "lines-posted"
     scorer         = "features-ready"
@@ -28,7 +28,7 @@ locals {
     training       = "retrain-requested"
   }
 
-  # Entry points whose code lives in another function's folder (shared/topology.SOURCES).
+  # Entry points whose code lives in another function's folder (shared/contract/topology.SOURCES).
   sources = {
     ensemble_sweep = "ensemble"
     grading_late   = "grading"
@@ -48,7 +48,7 @@ locals {
     training       = { publishes = [], models = "write", webhook = false }
   }
 
-  # Deployed once per prediction system, told apart by SYSTEM_ID (shared/topology.PER_SYSTEM).
+  # Deployed once per prediction system, told apart by SYSTEM_ID (shared/contract/topology.PER_SYSTEM).
   per_system = ["scorer"]
 
   shared_functions = {

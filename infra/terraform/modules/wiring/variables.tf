@@ -1,4 +1,4 @@
 variable "system_ids" {
   type        = set(string)
-  description = "Prediction systems to deploy a scorer for (shared/markets.yaml system ids)."
+  description = "Prediction systems to deploy a scorer for (shared/contract/markets.yaml system ids)."
 }

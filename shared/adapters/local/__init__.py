@@ -1,0 +1,1 @@
+"""The embedded default: DuckDB, a folder, an in-process bus."""

@@ -1,0 +1,1 @@
+"""Pure domain logic: odds, distributions, the decision, drift, features. No I/O."""

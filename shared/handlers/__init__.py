@@ -1,0 +1,1 @@
+"""What each function does with its event, through the ports only."""

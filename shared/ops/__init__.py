@@ -1,0 +1,1 @@
+"""Operator tools on top of everything: demo, backtest, replay, chaos, emulators, packaging, report."""

@@ -1,0 +1,1 @@
+"""Where data comes from: the synthetic league and its feed, the real data sets' ingestion."""
