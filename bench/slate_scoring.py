@@ -23,7 +23,7 @@ from pathlib import Path
 import pandas as pd
 from machine import describe
 
-from shared import runtime
+from shared import ports, runtime
 from shared.contract import topology
 from shared.contract.events import FeaturesReady
 from shared.domain.features.build import feature_matrix
@@ -37,7 +37,7 @@ START = dt.date(2026, 1, 5)
 HISTORY = 45
 
 
-def prepare(home: Path, entities: int) -> tuple[runtime.Context, dt.date, dt.datetime]:
+def prepare(home: Path, entities: int) -> tuple[ports.Context, dt.date, dt.datetime]:
     """History, trained champions, and one slate's feature rows copied up to `entities` entities."""
     os.environ["PROPFLOW_HOME"] = str(home)  # the functions the bus calls build their context from the env
     ctx = runtime.context()
@@ -56,7 +56,7 @@ def prepare(home: Path, entities: int) -> tuple[runtime.Context, dt.date, dt.dat
     return ctx, day, rows["as_of"].iloc[0].to_pydatetime()
 
 
-def raw_inference(ctx: runtime.Context, day: dt.date) -> float:
+def raw_inference(ctx: ports.Context, day: dt.date) -> float:
     slate = ctx.warehouse.query("slate_features", market=MARKET, game_date=day, run_id="bench")
     models = []
     for system_id in ("baseline_l10", "xgb_core", "cat_rolling"):

@@ -16,7 +16,8 @@ from cloudevents.http import CloudEvent
 
 from shared.contract import events, topology
 from shared.handlers import ledger
-from shared.runtime import Context, context
+from shared.ports import Context
+from shared.runtime import context
 
 log = logging.getLogger("propflow")
 

@@ -7,9 +7,12 @@ folder_blobs.py | gcs_blobs.py, local_bus.py | pubsub_bus.py.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 import pandas as pd
+
+from shared.config import Settings
 
 Row = Mapping[str, Any]
 
@@ -58,3 +61,14 @@ class BlobStore(Protocol):
 class EventBus(Protocol):
     def publish(self, topic: str, payload: Mapping[str, Any], attributes: Mapping[str, str] | None = None) -> str:
         """Publish one message and return its id once the bus acknowledged it."""
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a handler gets: this deployment's settings and the shared resources."""
+
+    settings: Settings
+    warehouse: Warehouse
+    blobs: BlobStore
+    bus: EventBus
+    event_id: str | None = None  # the event being handled, stamped on the rows it writes

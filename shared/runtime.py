@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from shared.config import Settings
-from shared.ports import BlobStore, EventBus, Warehouse
+from shared.ports import BlobStore, Context, EventBus, Warehouse
 
 
 @dataclass(frozen=True)
@@ -20,17 +20,6 @@ class Resources:
     warehouse: Warehouse
     blobs: BlobStore
     bus: EventBus
-
-
-@dataclass(frozen=True)
-class Context:
-    """What a handler gets: this deployment's settings and the shared resources."""
-
-    settings: Settings
-    warehouse: Warehouse
-    blobs: BlobStore
-    bus: EventBus
-    event_id: str | None = None  # the event being handled, stamped on the rows it writes
 
 
 _resources: dict[tuple, Resources] = {}

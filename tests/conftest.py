@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from support import table_counts
 
-from shared import runtime
+from shared import ports, runtime
 from shared.config import Settings
 from shared.ops import demo, emulators
 from shared.sources import feed
@@ -33,7 +33,7 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
 
 
 @pytest.fixture
-def ctx() -> runtime.Context:
+def ctx() -> ports.Context:
     return runtime.context()
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import pandas as pd
 from cloudevents.http import CloudEvent
 
-from shared import runtime
+from shared import ports
 from shared.contract import events, schemas
 from shared.ops.chaos import AUDIT_COLUMNS
 
@@ -20,7 +20,7 @@ def pubsub_event(topic: str, payload: dict | bytes, *, message_id: str | None = 
     return events.encode(topic, data, message_id=message_id or uuid.uuid4().hex, subscription=f"test-{topic}")
 
 
-def table_counts(ctx: runtime.Context, *, exclude: tuple[str, ...] = ()) -> dict[str, int]:
+def table_counts(ctx: ports.Context, *, exclude: tuple[str, ...] = ()) -> dict[str, int]:
     return {
         name: int(ctx.warehouse.sql(f"SELECT COUNT(*) AS n FROM propflow.{name}")["n"].iloc[0])
         for name in schemas.tables()
@@ -64,7 +64,7 @@ class TableRows:
     audit: pd.Series
 
 
-def warehouse_rows(ctx: runtime.Context) -> dict[str, TableRows]:
+def warehouse_rows(ctx: ports.Context) -> dict[str, TableRows]:
     """Every table of schemas.tables(); a table holding a key twice fails the test."""
     result = {}
     for name, spec in schemas.tables().items():

@@ -21,7 +21,7 @@ from rich.logging import RichHandler
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from shared import paths, runtime
+from shared import paths, ports, runtime
 from shared.config import BACKENDS, PREFIX, ConfigError, Settings, process_environ
 from shared.contract import markets, schemas, topology
 from shared.contract.events import PoisonEvent
@@ -162,7 +162,7 @@ def _date_range(start: dt.date, end: dt.date, first: str, last: str) -> None:
         raise click.BadParameter(f"{end} is before {first} {start}", param_hint=[last])
 
 
-def _context(home: Path | None) -> runtime.Context:
+def _context(home: Path | None) -> ports.Context:
     # Through the environment, so the functions the local bus calls see the same home.
     if home is not None:
         os.environ[PREFIX + "HOME"] = str(home)
@@ -264,7 +264,7 @@ def _replay(days: int, run: Callable) -> DemoResult:
         return run(lambda day: progress.update(task, advance=1, description=str(day)))
 
 
-def _demo_report(ctx: runtime.Context, result: DemoResult, where: str) -> None:
+def _demo_report(ctx: ports.Context, result: DemoResult, where: str) -> None:
     print_frame(result.summary, title=f"{result.days} days replayed per market (run 'live')")
     alerts = ctx.warehouse.sql("SELECT level, COUNT(*) AS alerts FROM propflow.alerts GROUP BY level ORDER BY level")
     console.print("Alerts raised: " + (", ".join(f"{r.alerts} {r.level}" for r in alerts.itertuples()) or "none"))

@@ -18,7 +18,7 @@ import logging
 
 from shared.contract.events import AlertRaised, PoisonEvent, payload_dict
 from shared.handlers import webhook
-from shared.runtime import Context
+from shared.ports import Context
 
 log = logging.getLogger(__name__)
 

@@ -46,7 +46,7 @@ from shared.contract.events import LIVE_RUN, AlertRaised, DiagnosticsDaily
 from shared.contract.markets import DiagnosticsRules, Market
 from shared.domain import drift
 from shared.handlers.grading import LOSS, PUSH, WIN
-from shared.runtime import Context
+from shared.ports import Context
 from shared.systems import registry, training
 
 log = logging.getLogger(__name__)

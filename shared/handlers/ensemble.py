@@ -20,7 +20,7 @@ import pandas as pd
 from shared.contract import markets, topology
 from shared.contract.events import EnsembleDeadline, EnsembleScored, PoisonEvent, PredictionsScored
 from shared.domain import decision
-from shared.runtime import Context
+from shared.ports import Context
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ import logging
 from shared.contract import markets, topology
 from shared.contract.events import FeaturesReady, LinesPosted
 from shared.domain.features import build, spec
-from shared.runtime import Context
+from shared.ports import Context
 
 log = logging.getLogger(__name__)
 

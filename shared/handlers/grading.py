@@ -29,7 +29,7 @@ from shared.contract import markets
 from shared.contract.events import EnsembleScored, GameFinal, PoisonEvent
 from shared.domain import odds
 from shared.domain.decision import OVER, UNDER
-from shared.runtime import Context
+from shared.ports import Context
 
 log = logging.getLogger(__name__)
 

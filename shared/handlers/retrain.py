@@ -18,7 +18,7 @@ import logging
 from shared.contract import markets
 from shared.contract.events import PoisonEvent, RetrainRequested
 from shared.errors import Invalid
-from shared.runtime import Context
+from shared.ports import Context
 from shared.systems import training
 
 log = logging.getLogger(__name__)

@@ -18,7 +18,7 @@ from shared.contract import markets, topology
 from shared.contract.events import FeaturesReady, PoisonEvent, PredictionsScored
 from shared.domain import decision
 from shared.domain.features.build import feature_matrix
-from shared.runtime import Context
+from shared.ports import Context
 from shared.systems import loader, registry
 from shared.systems.base import Model, ModelUnavailable
 

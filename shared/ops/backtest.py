@@ -20,7 +20,7 @@ import pandas as pd
 from shared.adapters.local.local_bus import LocalBus
 from shared.contract import markets, topology
 from shared.contract.events import GameFinal, LinesPosted
-from shared.runtime import Context
+from shared.ports import Context
 from shared.sources import feed
 from shared.systems import registry, training, walkforward
 

@@ -22,8 +22,7 @@ import pandas as pd
 from shared.adapters.local.local_bus import LocalBus, Message
 from shared.contract import markets, schemas, topology
 from shared.contract.events import DiagnosticsDaily
-from shared.ports import Row, Warehouse, WarehouseError
-from shared.runtime import Context
+from shared.ports import Context, Row, Warehouse, WarehouseError
 from shared.sources import feed
 from shared.sources.league import League
 

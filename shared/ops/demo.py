@@ -14,7 +14,7 @@ from shared.adapters.local.local_bus import LocalBus
 from shared.contract import markets, topology
 from shared.contract.events import DiagnosticsDaily, RetrainRequested
 from shared.ops import scenarios
-from shared.runtime import Context
+from shared.ports import Context
 from shared.sources import feed
 from shared.sources.league import MARKETS, generate
 from shared.systems import experiments, training

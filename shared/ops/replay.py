@@ -14,7 +14,7 @@ from shared.adapters.local.local_bus import LocalBus
 from shared.contract import topology
 from shared.contract.events import LIVE_RUN, DiagnosticsDaily, GameFinal, LinesPosted
 from shared.errors import Invalid, NotFound
-from shared.runtime import Context
+from shared.ports import Context
 from shared.sources import feed
 
 

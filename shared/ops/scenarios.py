@@ -14,7 +14,7 @@ import datetime as dt
 
 import pandas as pd
 
-from shared.runtime import Context
+from shared.ports import Context
 from shared.sources.league import Faults, League
 from shared.systems import registry
 

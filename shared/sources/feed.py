@@ -16,7 +16,7 @@ import pandas as pd
 
 from shared.contract import markets, topology
 from shared.contract.events import LIVE_RUN, GameFinal, LinesPosted
-from shared.runtime import Context
+from shared.ports import Context
 from shared.sources.league import League
 
 

@@ -29,7 +29,7 @@ import yaml
 
 from shared.contract import markets
 from shared.errors import Invalid, NotFound
-from shared.runtime import Context
+from shared.ports import Context
 from shared.systems import registry, training
 
 CONFIG_KEYS = {"name", "hypothesis", "market", "system", "train", "eval", "model", "recency_half_life_days", "tags"}

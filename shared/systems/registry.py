@@ -21,8 +21,7 @@ from typing import Any
 import pandas as pd
 
 from shared.errors import Invalid, NotFound
-from shared.ports import BlobExists
-from shared.runtime import Context
+from shared.ports import BlobExists, Context
 from shared.systems.base import ModelUnavailable
 
 ALIASES = ("champion", "challenger", "baseline")

@@ -21,7 +21,7 @@ from shared.contract import markets
 from shared.domain import distributions, drift
 from shared.domain.features import build, spec
 from shared.errors import Invalid
-from shared.runtime import Context
+from shared.ports import Context
 from shared.systems import loader, registry
 from shared.systems.registry import ModelRecord
 

@@ -14,7 +14,7 @@ import datetime as dt
 import pandas as pd
 
 from shared.contract import markets
-from shared.runtime import Context
+from shared.ports import Context
 from shared.systems import training
 
 

@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 from support import TableRows, warehouse_rows
 from wrong_content import BEFORE_ANY_DATA, MARKET, NO_DATA_MARKET, NO_SLATE_DAY, PITCHERS, UNKNOWN, World, deliver
 
-from shared import runtime
+from shared import ports, runtime
 from shared.contract import events, markets, topology
 from shared.contract.events import AlertRaised
 from shared.handlers.ensemble import ENSEMBLE
@@ -58,7 +58,7 @@ def played_template(seeded_template, tmp_path_factory) -> tuple[Path, World, dic
 
 
 @pytest.fixture
-def played(played_template, tmp_path, monkeypatch) -> tuple[runtime.Context, World, dict[str, TableRows]]:
+def played(played_template, tmp_path, monkeypatch) -> tuple[ports.Context, World, dict[str, TableRows]]:
     """A private copy of the played day as this test's PROPFLOW_HOME, with its names and rows."""
     template, world, rows = played_template
     home = tmp_path / "played"

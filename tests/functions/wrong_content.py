@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from support import RowChanges, TableRows, pubsub_event, row_changes, warehouse_rows
 
-from shared import runtime
+from shared import ports, runtime
 from shared.config import env_overlay
 from shared.contract import markets, topology
 from shared.entrypoint import deployment_name
@@ -61,7 +61,7 @@ class World:
     alert_level: str
 
     @classmethod
-    def of(cls, ctx: runtime.Context, day: dt.date) -> World:
+    def of(cls, ctx: ports.Context, day: dt.date) -> World:
         query = (
             "SELECT DISTINCT game_id, entity_id FROM propflow.prop_lines WHERE market = @market AND game_date = @day "
             "ORDER BY game_id, entity_id"
@@ -152,7 +152,7 @@ class Handled:
 
 def deliver(
     post: Callable,
-    ctx: runtime.Context,
+    ctx: ports.Context,
     before: dict[str, TableRows],
     function: str,
     payload: dict,

@@ -27,7 +27,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from shared import runtime
+from shared import ports, runtime
 from shared.adapters.gcp.bigquery_warehouse import BigQueryWarehouse, query_parameter
 from shared.config import Settings
 from shared.contract import markets, schemas, sql, topology
@@ -156,7 +156,7 @@ def accepting_webhook() -> Iterator[str]:
         server.server_close()
 
 
-def production_day(ctx: runtime.Context, seeded: Any) -> None:
+def production_day(ctx: ports.Context, seeded: Any) -> None:
     """One day of one market through the event chain, then what schedulers and operators do besides."""
     bus, league, day = ctx.bus, seeded.leagues[MARKET], seeded.first_live
     feed.post_lines(ctx, league, day)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from shared.ops.report import data, page, plots
-from shared.runtime import Context
+from shared.ports import Context
 
 
 def build(ctx: Context, run_id: str, out: Path) -> list[data.MarketReport]:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import pandas as pd
 from scipy.stats import binomtest
 
-from shared.runtime import Context
+from shared.ports import Context
 
 CONFIDENCE = 0.95
 

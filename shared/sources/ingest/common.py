@@ -18,7 +18,7 @@ import pandas as pd
 
 from shared.contract import schemas
 from shared.domain import odds
-from shared.runtime import Context
+from shared.ports import Context
 from shared.sources.ingest.names import normalize
 
 # US leagues date a game by its local (Eastern) day; a UTC timestamp can fall on the next day.

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from shared.runtime import Context
+from shared.ports import Context
 from shared.sources.ingest.common import (
     IngestReport,
     details_json,
