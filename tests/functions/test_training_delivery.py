@@ -29,7 +29,7 @@ import pytest
 import yaml
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from shared import runtime
+from shared import paths, runtime
 from shared.adapters.local.local_bus import FUNCTIONS_DIR
 from shared.contract import topology
 from shared.handlers import ledger
@@ -37,7 +37,7 @@ from shared.sources import feed
 from shared.sources.league import generate
 from shared.systems import registry
 
-TERRAFORM = Path(__file__).resolve().parents[2] / "infra" / "terraform"
+TERRAFORM = paths.ROOT / "infra" / "terraform"
 MODULE = TERRAFORM / "modules" / "event_function"
 FUNCTION_URI = "https://propflow-training-abc123-uc.a.run.app"
 DEAD_LETTER_TOPIC = "projects/p/topics/propflow-training-dead-letter"

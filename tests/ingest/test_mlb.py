@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
 
-from shared import runtime
+from shared import paths, runtime
 from shared.sources.ingest import mlb
 from shared.sources.ingest.names import normalize
 
-DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
+DATA = paths.DATA_DIR
 needs_data = pytest.mark.skipif(not (DATA / mlb.PROPS).is_dir(), reason=f"real data not found at {DATA}")
 
 

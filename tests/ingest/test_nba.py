@@ -9,12 +9,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from shared import paths
 from shared.domain.features import spec as feature_spec
 from shared.sources.ingest import nba
 from shared.sources.ingest.names import normalize
 from shared.systems import training
 
-DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
+DATA = paths.DATA_DIR
 
 
 def _nba_com_row(player_id, name, team, date, matchup, pts, season_type="Regular Season", **stats):

@@ -12,7 +12,9 @@ from pathlib import Path
 import pytest
 from installed import Installed, imported_modules, own_modules, problems, requirements
 
-REPO = Path(__file__).resolve().parents[2]
+from shared import paths
+
+REPO = paths.ROOT
 
 
 def test_every_imported_module_comes_from_one_distribution_that_requirements_pull_in() -> None:
