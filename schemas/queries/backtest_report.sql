@@ -1,9 +1,10 @@
 -- Per system of one run: picks, hit rate, ROI, MAE against the line's, Brier against the
--- market's. With @production_only, only the entity-games production (run 'live') graded too:
--- backtest and production numbers differ mostly because their populations differ.
+-- market's (what a pick is and how each metric counts: the grade_metrics view). With
+-- @production_only, only the entity-games production (run 'live') graded too: backtest and
+-- production numbers differ mostly because their populations differ.
 WITH population AS (
   SELECT g.*
-  FROM propflow.grades AS g
+  FROM propflow.grade_metrics AS g
   WHERE g.run_id = @run_id AND g.market = @market
     AND (NOT @production_only OR EXISTS (
       SELECT 1 FROM propflow.grades AS p
@@ -12,11 +13,11 @@ WITH population AS (
 )
 SELECT
   system_id,
-  COUNTIF(actual IS NOT NULL) AS graded,
-  COUNTIF(result IN ('WIN', 'LOSS', 'PUSH')) AS picks,
-  SAFE_DIVIDE(COUNTIF(result = 'WIN'), COUNTIF(result IN ('WIN', 'LOSS'))) AS hit_rate,
-  SAFE_DIVIDE(SUM(profit_units), COUNTIF(result IN ('WIN', 'LOSS', 'PUSH'))) AS roi,
-  SUM(profit_units) AS units,
+  COUNTIF(graded) AS graded,
+  COUNTIF(pick) AS picks,
+  AVG(hit) AS hit_rate,
+  AVG(pick_units) AS roi,
+  SUM(pick_units) AS units,
   AVG(abs_error) AS mae,
   AVG(line_abs_error) AS line_mae,
   AVG(IF(went_over IS NULL, NULL, POW(SAFE_DIVIDE(p_over, 1 - COALESCE(p_push, 0)) - IF(went_over, 1.0, 0.0), 2))) AS brier,

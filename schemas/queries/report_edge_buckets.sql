@@ -1,7 +1,8 @@
--- The report's hit rate and ROI by the size of the edge (|mean - line|) a pick was made on.
+-- The report's hit rate and ROI by the size of the edge (|mean - line|) a pick was made on
+-- (what a pick is and how each metric counts: grade_metrics).
 WITH picks AS (
   SELECT
-    system_id, result, profit_units,
+    system_id, result, hit, pick_units,
     CASE
       WHEN ABS(mean - line) < 1 THEN 0
       WHEN ABS(mean - line) < 2 THEN 1
@@ -9,8 +10,8 @@ WITH picks AS (
       WHEN ABS(mean - line) < 5 THEN 3
       ELSE 4
     END AS bucket
-  FROM propflow.grades
-  WHERE run_id = @run_id AND market = @market AND result IN ('WIN', 'LOSS', 'PUSH')
+  FROM propflow.grade_metrics
+  WHERE run_id = @run_id AND market = @market AND pick
 )
 SELECT
   system_id,
@@ -19,9 +20,9 @@ SELECT
   COUNT(*) AS picks,
   COUNTIF(result = 'WIN') AS wins,
   COUNTIF(result = 'LOSS') AS losses,
-  SAFE_DIVIDE(COUNTIF(result = 'WIN'), COUNTIF(result IN ('WIN', 'LOSS'))) AS hit_rate,
-  SUM(profit_units) AS units,
-  SUM(profit_units) / COUNT(*) AS roi
+  AVG(hit) AS hit_rate,
+  SUM(pick_units) AS units,
+  AVG(pick_units) AS roi
 FROM picks
 GROUP BY system_id, bucket
 ORDER BY system_id, bucket

@@ -1,15 +1,16 @@
--- Per model version and day: graded rows, picks, results, MAE against the line's.
+-- Per model version and day: graded rows, picks, results, MAE against the line's
+-- (what a pick is and how each metric counts: grade_metrics).
 SELECT
   market, system_id, model_id, model_version, game_date, run_id,
-  COUNTIF(actual IS NOT NULL) AS graded,
-  COUNTIF(result IS NOT NULL) AS picks,
+  COUNTIF(graded) AS graded,
+  COUNTIF(pick) AS picks,
   COUNTIF(result = 'WIN') AS wins,
   COUNTIF(result = 'LOSS') AS losses,
   COUNTIF(result = 'PUSH') AS pushes,
   COUNTIF(result = 'VOID') AS voids,
-  SAFE_DIVIDE(COUNTIF(result = 'WIN'), COUNTIF(result IN ('WIN', 'LOSS'))) AS hit_rate,
+  AVG(hit) AS hit_rate,
   AVG(abs_error) AS mae,
   AVG(line_abs_error) AS line_mae,
-  SUM(profit_units) AS units
-FROM propflow.grades
+  SUM(pick_units) AS units
+FROM propflow.grade_metrics
 GROUP BY market, system_id, model_id, model_version, game_date, run_id

@@ -1,4 +1,5 @@
--- The last 30 days of each market (ending on its latest graded date), per system.
+-- The last 30 days of each market (ending on its latest graded date), per system
+-- (what a pick is and how each metric counts: grade_metrics).
 WITH latest AS (
   SELECT market, MAX(game_date) AS last_date
   FROM propflow.grades
@@ -6,12 +7,12 @@ WITH latest AS (
 )
 SELECT
   g.market, g.run_id, g.system_id,
-  COUNTIF(g.result IN ('WIN', 'LOSS', 'PUSH')) AS picks,
-  SAFE_DIVIDE(COUNTIF(g.result = 'WIN'), COUNTIF(g.result IN ('WIN', 'LOSS'))) AS hit_rate,
+  COUNTIF(g.pick) AS picks,
+  AVG(g.hit) AS hit_rate,
   AVG(g.abs_error) AS mae,
   AVG(g.line_abs_error) AS line_mae,
-  SAFE_DIVIDE(SUM(g.profit_units), COUNTIF(g.result IN ('WIN', 'LOSS', 'PUSH'))) AS roi
-FROM propflow.grades AS g
+  AVG(g.pick_units) AS roi
+FROM propflow.grade_metrics AS g
 JOIN latest AS l ON g.market = l.market
 WHERE g.game_date > DATE_SUB(l.last_date, INTERVAL 30 DAY)
 GROUP BY g.market, g.run_id, g.system_id

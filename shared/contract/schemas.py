@@ -7,11 +7,15 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 from shared import paths
+
+# How the SQL in schemas/ names the dataset (`propflow.<table>`); each backend puts in its own.
+DATASET_IN_SQL = "propflow"
 
 
 def schemas_dir() -> Path:
@@ -60,7 +64,17 @@ def table(name: str) -> TableSpec:
 
 @cache
 def view_names() -> tuple[str, ...]:
-    return tuple(sorted(p.stem for p in (schemas_dir() / "views").glob("*.sql")))
+    """Every view, each after the views it reads: the order they can be created in (BigQuery checks
+    a view's query when it is created)."""
+    files = (schemas_dir() / "views").glob("*.sql")
+    reads = {f.stem: set(re.findall(rf"\b{DATASET_IN_SQL}\.(\w+)", f.read_text())) for f in files}
+    ordered: list[str] = []
+    while pending := sorted(set(reads) - set(ordered)):  # by name, where what a view reads allows
+        ready = [name for name in pending if reads[name] & set(reads) <= set(ordered)]
+        if not ready:
+            raise ValueError(f"views that read each other in a circle: {pending}")
+        ordered.append(ready[0])
+    return tuple(ordered)
 
 
 @cache

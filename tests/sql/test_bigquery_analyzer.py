@@ -199,7 +199,7 @@ def production_calls(seeded_template: Any, tmp_path_factory: pytest.TempPathFact
         settings = Settings.from_env()
         resources = runtime.resources(settings)
         recorder = Recorder(resources.warehouse)
-        runtime.install(settings, runtime.Resources(recorder, resources.blobs, resources.bus))
+        runtime.install(settings, dataclasses.replace(resources, warehouse=recorder))
         try:
             production_day(runtime.context(settings), seeded_template)
         finally:

@@ -1,4 +1,8 @@
-"""The numbers of a run's report, per market, read from the warehouse."""
+"""The numbers of a run's report, per market, read from the warehouse.
+
+Every count and rate is the SQL's (schemas/queries/report_*.sql and backtest_report.sql, which read the
+grade_metrics view: what a pick is, and how hit rate, ROI, MAE and line MAE count); only the hit rate's
+interval and the running total of units are added here."""
 
 from __future__ import annotations
 
@@ -44,20 +48,6 @@ def _daily(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.assign(cumulative_units=frame.groupby("system_id")["units"].cumsum())
 
 
-def _monthly(daily: pd.DataFrame) -> pd.DataFrame:
-    by_month = daily.assign(month=daily["game_date"].dt.to_period("M").astype(str)).groupby(["system_id", "month"])
-    sums = by_month[["graded", "abs_error_sum", "line_graded", "line_abs_error_sum"]].sum().reset_index()
-    return pd.DataFrame(
-        {
-            "system_id": sums["system_id"],
-            "month": sums["month"],
-            "graded": sums["graded"],
-            "mae": sums["abs_error_sum"] / sums["graded"].where(sums["graded"] > 0),
-            "line_mae": sums["line_abs_error_sum"] / sums["line_graded"].where(sums["line_graded"] > 0),
-        }
-    )
-
-
 def markets(ctx: Context, run_id: str) -> list[str]:
     return ctx.warehouse.query("report_markets", run_id=run_id)["market"].tolist()
 
@@ -65,13 +55,12 @@ def markets(ctx: Context, run_id: str) -> list[str]:
 def market_report(ctx: Context, run_id: str, market: str) -> MarketReport:
     """Everything the report shows for one market of one run."""
     params = {"run_id": run_id, "market": market}
-    daily = _daily(ctx.warehouse.query("report_daily", **params))
     return MarketReport(
         market=market,
         leaderboard=ctx.warehouse.query("backtest_report", production_only=False, **params),
         calibration=ctx.warehouse.query("report_calibration", **params),
         edges=_edges(ctx.warehouse.query("report_edge_buckets", **params)),
-        daily=daily,
-        monthly=_monthly(daily),
+        daily=_daily(ctx.warehouse.query("report_daily", **params)),
+        monthly=ctx.warehouse.query("report_monthly", **params),
         fleet=ctx.warehouse.query("report_agreement", **params),
     )

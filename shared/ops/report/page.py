@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import base64
-import datetime as dt
 import html
 
 import pandas as pd
 
+from shared import clock
 from shared.ops.report.data import MarketReport
 
 STYLE = """
@@ -59,5 +59,5 @@ def render(run_id: str, sections: list[tuple[MarketReport, dict[str, bytes]]]) -
     return (
         f'<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>{title}</title>'
         f"<style>{STYLE}</style></head><body><h1>{title}</h1>"
-        f"<p>Generated {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC from the warehouse.</p>\n{body}\n</body></html>\n"
+        f"<p>Generated {clock.now_utc():%Y-%m-%d %H:%M} UTC from the warehouse.</p>\n{body}\n</body></html>\n"
     )

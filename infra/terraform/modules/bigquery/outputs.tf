@@ -10,5 +10,5 @@ output "tables" {
 
 output "views" {
   description = "View name -> table id."
-  value       = { for name, v in google_bigquery_table.views : name => v.id }
+  value       = { for name, v in merge(google_bigquery_table.read_by_views, google_bigquery_table.views) : name => v.id }
 }
