@@ -12,7 +12,15 @@ import yaml
 from shared.config import Settings
 from shared.errors import NotFound
 
-FRAMEWORKS = ("baseline", "xgboost", "catboost", "lightgbm")
+# The frameworks a system may name in markets.yaml, each with the file a registered version of it is stored as;
+# shared/systems/loader.py maps each to the module that fits it. The file names live here, not in those modules,
+# so the registry (which diagnostics and training read) names files without importing a model framework.
+FRAMEWORKS: dict[str, str] = {
+    "baseline": "model.json",
+    "xgboost": "model.xgb.json",
+    "catboost": "model.cbm",
+    "lightgbm": "model.lgb.txt",
+}
 
 
 @dataclass(frozen=True)

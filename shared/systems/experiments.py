@@ -27,6 +27,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
+from shared import clock
 from shared.contract import markets
 from shared.errors import Invalid, NotFound
 from shared.ports import Context
@@ -43,10 +44,6 @@ def git_commit() -> str | None:
     except (OSError, subprocess.SubprocessError):
         return None
     return (out.stdout.strip() or None) if out.returncode == 0 else None
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
 def _json(value: Any) -> str:
@@ -74,7 +71,7 @@ def record(
 ) -> str:
     """Write (or update, by experiment_id) one experiment row; returns its id."""
     experiment_id = experiment_id or uuid.uuid4().hex[:12]
-    now = _now()
+    now = clock.now()
     ctx.warehouse.upsert(
         "experiments",
         [
@@ -188,7 +185,7 @@ def run(ctx: Context, path: Path, *, run_by: str = "propflow") -> str:
         "tags": list(raw.get("tags") or []),
     }
     config = train_config(raw)  # a config naming an unknown market, system or date fails here, before any row
-    created = _now()
+    created = clock.now()
     experiment_id = record(ctx, status="pending", config=raw, created_at=created, **common)
     record(ctx, status="running", config=config, experiment_id=experiment_id, created_at=created, **common)
     try:
@@ -270,5 +267,5 @@ def promote(ctx: Context, experiment_id: str, *, set_by: str = "propflow") -> st
         set_by=set_by,
         reason=f"experiment {experiment_id} {row['name']}",
     )
-    ctx.warehouse.upsert("experiments", [{**row.to_dict(), "status": "promoted", "updated_at": _now()}])
+    ctx.warehouse.upsert("experiments", [{**row.to_dict(), "status": "promoted", "updated_at": clock.now()}])
     return row["model_version"]

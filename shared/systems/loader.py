@@ -1,31 +1,35 @@
 """One loader: a registry record and its verified bytes become a Model, whatever the framework.
 
-Framework modules are imported on first use, so a baseline scorer never pays
-for importing xgboost or catboost at cold start.
+A framework is a module of shared/systems with `fit` and `load`. The names (and
+the file each is stored as) are shared/contract/markets.FRAMEWORKS; each maps to
+its module here.
 """
 
 from __future__ import annotations
 
-import importlib
 from functools import lru_cache
 from types import ModuleType
 
+from shared.contract import markets
 from shared.systems.base import Model, ModelUnavailable
 from shared.systems.registry import ModelRecord
-
-MODULES = {
-    "baseline": "shared.systems.baseline",
-    "xgboost": "shared.systems.xgboost_model",
-    "catboost": "shared.systems.catboost_model",
-    "lightgbm": "shared.systems.lightgbm_model",
-}
 
 
 def framework(name: str) -> ModuleType:
     """The module that fits and loads models of this framework."""
-    if name not in MODULES:
-        raise ModelUnavailable(f"no loader for framework {name!r}; known: {sorted(MODULES)}")
-    return importlib.import_module(MODULES[name])
+    # Imported on first use, so a baseline scorer never pays for importing xgboost or catboost at cold start;
+    # written as import statements (not names for importlib) so the import graph, and each archive, has them.
+    if name == "baseline":
+        from shared.systems import baseline as module
+    elif name == "xgboost":
+        from shared.systems import xgboost_model as module
+    elif name == "catboost":
+        from shared.systems import catboost_model as module
+    elif name == "lightgbm":
+        from shared.systems import lightgbm_model as module
+    else:
+        raise ModelUnavailable(f"no loader for framework {name!r}; known: {', '.join(markets.FRAMEWORKS)}")
+    return module
 
 
 @lru_cache(maxsize=64)

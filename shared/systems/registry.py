@@ -15,24 +15,20 @@ import datetime as dt
 import hashlib
 import json
 from dataclasses import dataclass
-from pathlib import Path
+from types import EllipsisType
 from typing import Any
 
 import pandas as pd
 
+from shared import clock
+from shared.contract import markets
 from shared.errors import Invalid, NotFound
 from shared.ports import BlobExists, Context
 from shared.systems.base import ModelUnavailable
 
 ALIASES = ("champion", "challenger", "baseline")
 RUN_ALIAS = "run:"  # run:<run_id> pins a version for one run (backtests) without touching the champion
-ALLOWED_SCHEMES = ("gs://", "file://")
-MODEL_FILES = {
-    "baseline": "model.json",
-    "xgboost": "model.xgb.json",
-    "catboost": "model.cbm",
-    "lightgbm": "model.lgb.txt",
-}
+SCHEME = "gs://"  # every version is written to the blob store; a URI anywhere else is refused
 
 
 class AliasConflict(RuntimeError):
@@ -55,10 +51,6 @@ class ModelRecord:
     enabled: bool = True
 
 
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
-
-
 def model_id(market: str, system_id: str) -> str:
     return f"{market}.{system_id}"
 
@@ -78,10 +70,12 @@ def register(
     registered_by: str,
 ) -> ModelRecord:
     """Store a model file and its companions, and list it as an enabled version."""
+    if framework not in markets.FRAMEWORKS:
+        raise ModelUnavailable(f"no framework {framework!r}; known: {', '.join(markets.FRAMEWORKS)}")
     digest = hashlib.sha256(artifact).hexdigest()
     version = f"{train_end:%Y%m%d}-{digest[:8]}"
-    folder = f"gs://{ctx.settings.bucket}/models/{market}/{system_id}/{version}"
-    uri = f"{folder}/{MODEL_FILES[framework]}"
+    folder = f"{SCHEME}{ctx.settings.bucket}/models/{market}/{system_id}/{version}"
+    uri = f"{folder}/{markets.FRAMEWORKS[framework]}"
     files = {
         uri: artifact,
         f"{folder}/features.json": json.dumps(features, indent=2).encode(),
@@ -125,7 +119,7 @@ def register(
                 "train_end": train_end,
                 "metrics_json": json.dumps(metrics, sort_keys=True, default=str),
                 "enabled": True,
-                "registered_at": _now(),
+                "registered_at": clock.now(),
                 "registered_by": registered_by,
             }
         ],
@@ -183,7 +177,7 @@ def set_alias(
     *,
     set_by: str,
     reason: str = "",
-    expected: str | type[Ellipsis] | None = ...,
+    expected: str | EllipsisType | None = ...,
 ) -> str | None:
     """Point `alias` at a registered, enabled version. Returns the version it pointed at before.
 
@@ -206,7 +200,7 @@ def set_alias(
         alias=alias,
         version=to_version,
         expected=expected,
-        set_at=_now(),
+        set_at=clock.now(),
         set_by=set_by,
         reason=reason,
     )
@@ -244,13 +238,10 @@ def fetch(ctx: Context, record: ModelRecord) -> bytes:
     """The model file's bytes, after checking the version is enabled, its URI scheme and its sha256."""
     if not record.enabled:
         raise ModelUnavailable(f"{record.model_id} {record.version} is disabled in the registry")
-    if not record.uri.startswith(ALLOWED_SCHEMES):
-        raise ModelUnavailable(f"refusing model URI {record.uri!r}: only {ALLOWED_SCHEMES} are allowed")
+    if not record.uri.startswith(SCHEME):
+        raise ModelUnavailable(f"refusing model URI {record.uri!r}: only {SCHEME} URIs are allowed")
     try:
-        if record.uri.startswith("file://"):
-            artifact = Path(record.uri.removeprefix("file://")).read_bytes()
-        else:
-            artifact = ctx.blobs.get(record.uri)
+        artifact = ctx.blobs.get(record.uri)
     except FileNotFoundError as exc:
         raise ModelUnavailable(f"model artifact missing at {record.uri}") from exc
     digest = hashlib.sha256(artifact).hexdigest()

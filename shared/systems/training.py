@@ -19,6 +19,7 @@ import pandas as pd
 
 from shared.contract import markets
 from shared.domain import distributions, drift
+from shared.domain.diagnostics import unbiased_mae
 from shared.domain.features import build, spec
 from shared.errors import Invalid
 from shared.ports import Context
@@ -108,11 +109,6 @@ def evaluate(rows: pd.DataFrame, predicted: np.ndarray, scale: float) -> dict[st
             result[f"{line}_mae"] = float(np.mean(np.abs(rows[line].to_numpy()[has] - rows["actual"].to_numpy()[has])))
             result[f"model_mae_on_{line}_rows"] = float(np.mean(np.abs(error[has])))
     return result
-
-
-def unbiased_mae(error: np.ndarray) -> float:
-    """MAE once the mean error is removed: how far off a predictor is beyond a level shift."""
-    return float(np.mean(np.abs(error - np.mean(error))))
 
 
 def line_reference(rows: pd.DataFrame, market: markets.Market) -> dict[str, float]:

@@ -9,13 +9,13 @@ visible, never silently dropped.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from shared import clock
 from shared.contract import schemas
 from shared.domain import odds
 from shared.ports import Context
@@ -37,10 +37,6 @@ class IngestReport:
     @property
     def join_rate(self) -> float:
         return self.rows_matched / self.rows_read if self.rows_read else 0.0
-
-
-def now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
 def utc(timestamps: pd.Series) -> pd.Series:
@@ -115,14 +111,14 @@ def store_unmatched(ctx: Context, join: Join, name: str, source: str, market: st
         join.unmatched.groupby(["game_date", name, "normalized_name", "reason"], as_index=False)
         .size()
         .rename(columns={name: "name", "size": "rows"})
-        .assign(source=source, market=market, ingested_at=now())
+        .assign(source=source, market=market, ingested_at=clock.now())
     )
     ctx.warehouse.upsert("ingest_unmatched", summary)
 
 
 def store_lines(ctx: Context, lines: pd.DataFrame, market: str, source: str) -> int:
     """Write line snapshots (one row per book and snapshot) to prop_lines, flagging each book's opening and closing."""
-    lines = lines.assign(market=market, source=source, ingested_at=now())
+    lines = lines.assign(market=market, source=source, ingested_at=clock.now())
     lines[["over_price", "under_price"]] = lines[["over_price", "under_price"]].round().astype("Int64")
     group = lines.groupby(["game_id", "entity_id", "book"])["snapshot_at"]
     lines["is_opening"] = lines["snapshot_at"] == group.transform("min")

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from shared import clock
 from shared.ports import Context
 from shared.sources.ingest.common import (
     IngestReport,
@@ -20,7 +21,6 @@ from shared.sources.ingest.common import (
     join_on_name_and_date,
     local_date,
     most_even,
-    now,
     store_lines,
     store_unmatched,
     utc,
@@ -98,7 +98,7 @@ def outcomes(data_dir: Path) -> pd.DataFrame:
             "workload": starts["bf"].astype(float),
             "details_json": details_json(starts[["pitches", "outs", "walks", "hits"]]),
             "source": STARTS,
-            "updated_at": now(),
+            "updated_at": clock.now(),
         }
     )
 

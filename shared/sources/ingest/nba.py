@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from shared import clock
 from shared.ports import Context
 from shared.sources.ingest.common import (
     IngestReport,
@@ -23,7 +24,6 @@ from shared.sources.ingest.common import (
     join_on_name_and_date,
     local_date,
     most_even,
-    now,
     store_lines,
     store_unmatched,
     utc,
@@ -129,7 +129,7 @@ def outcomes(logs: pd.DataFrame, market: str, actual: pd.Series) -> pd.DataFrame
             "workload": logs["minutes"].astype(float),
             "details_json": details_json(logs.reindex(columns=["pts", *STATS])),  # a stat not reported is left out
             "source": logs["source"],
-            "updated_at": now(),
+            "updated_at": clock.now(),
         }
     )
 
@@ -184,7 +184,7 @@ def game_lines(data_dir: Path) -> pd.DataFrame:
             "home_moneyline": raw["moneyline_home"].round().astype("Int64"),
             "away_moneyline": raw["moneyline_away"].round().astype("Int64"),
             "source": GAME_LINES,
-            "ingested_at": now(),
+            "ingested_at": clock.now(),
         }
     )
 
@@ -205,7 +205,7 @@ def _ingest_games(ctx: Context, data_dir: Path, logs: pd.DataFrame) -> IngestRep
                 "normalized_name": None,
                 "reason": "no player game log of this game",
                 "rows": 1,
-                "ingested_at": now(),
+                "ingested_at": clock.now(),
             }
         ),
     )

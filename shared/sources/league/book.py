@@ -50,15 +50,6 @@ def _result(value: np.ndarray) -> float | np.ndarray:
     return value.item() if value.ndim == 0 else value
 
 
-def prob_from_american(price: ArrayLike) -> float | np.ndarray:
-    """Implied probability of an American price (vig included): -110 -> 0.5238, +150 -> 0.4."""
-    p = np.asarray(price, dtype=float)
-    if np.any(np.abs(p) < 100):
-        raise ValueError("American prices are <= -100 or >= +100")
-    with np.errstate(divide="ignore"):  # np.where evaluates both branches
-        return _result(np.where(p < 0, -p / (100.0 - p), 100.0 / (p + 100.0)))
-
-
 def american_from_prob(prob: ArrayLike) -> int | np.ndarray:
     """Nearest whole American price for a probability in (0, 1): 0.5238 -> -110, 0.4 -> +150."""
     p = np.asarray(prob, dtype=float)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -161,8 +163,25 @@ def player_names(rng: np.random.Generator, n: int) -> list[str]:
     return names
 
 
-def entity_ids(prefix: str, n: int) -> np.ndarray:
-    return np.array([f"{prefix}{i:04d}" for i in range(1, n + 1)], dtype=object)
+@dataclass(frozen=True)
+class Roster:
+    """Every entity of a sport, team by team: entity i plays for team i // per_team."""
+
+    teams: tuple[str, ...]
+    ids: np.ndarray
+    names: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+def roster(prefix: str, teams: tuple[str, ...], per_team: int, names: list[str]) -> Roster:
+    """Ids `<prefix>0001`... and the drawn names, `per_team` entities a team."""
+    n = len(teams) * per_team
+    if len(names) != n:
+        raise ValueError(f"{len(teams)} teams of {per_team} need {n} names, got {len(names)}")
+    ids = np.array([f"{prefix}{i:04d}" for i in range(1, n + 1)], dtype=object)
+    return Roster(teams, ids, np.array(names, dtype=object))
 
 
 def draw_schedule(
@@ -222,15 +241,33 @@ def game_labels(sport: str, teams: tuple[str, ...], start: datetime.date, schedu
     return pd.DataFrame({"game_id": ids, "game_date": dates, "home_team": home, "away_team": away})
 
 
-def appearances(schedule: Schedule, per_team: int) -> tuple[np.ndarray, ...]:
-    """Expand games to team sides, `per_team` rows a side: (game index, is_home, team, opponent, rest)."""
+class Sides(NamedTuple):
+    """Games expanded to team sides, one row per expected participant."""
+
+    game: np.ndarray  # index into the schedule (and the games frame)
+    is_home: np.ndarray
+    team: np.ndarray  # team index
+    opponent: np.ndarray
+    rest: np.ndarray  # the team's days since its previous game
+
+
+def appearances(schedule: Schedule, per_team: int) -> Sides:
+    """Expand games to team sides, `per_team` rows a side."""
     n_games = len(schedule.day)
     game = np.repeat(np.arange(n_games), 2 * per_team)
     is_home = np.tile(np.repeat([False, True], per_team), n_games)
     team = np.where(is_home, schedule.home[game], schedule.away[game])
     opponent = np.where(is_home, schedule.away[game], schedule.home[game])
     rest = np.where(is_home, schedule.home_rest[game], schedule.away_rest[game])
-    return game, is_home, team, opponent, rest
+    return Sides(game, is_home, team, opponent, rest)
+
+
+def box_scores(**stats: np.ndarray) -> np.ndarray:
+    """details_json of each row: the named whole-number stats as one JSON object, in the order given."""
+    return np.array(
+        [json.dumps(dict(zip(stats, map(int, row), strict=True))) for row in zip(*stats.values(), strict=True)],
+        dtype=object,
+    )
 
 
 OUTCOME_COLUMNS: tuple[str, ...] = (
@@ -253,27 +290,36 @@ OUTCOME_COLUMNS: tuple[str, ...] = (
 def slate_frame(
     market: str,
     games: pd.DataFrame,
-    game: np.ndarray,
-    columns: dict[str, np.ndarray],
+    roster: Roster,
+    sides: Sides,
+    entity: np.ndarray,
+    *,
+    status: np.ndarray,
+    actual: np.ndarray,
+    workload: np.ndarray,
+    details_json: np.ndarray,
+    true_mean: np.ndarray,
 ) -> pd.DataFrame:
-    """Outcome columns plus true_mean, one row per expected participant; unplayed rows blanked."""
-    played = columns["status"] == "played"
+    """Outcome columns plus true_mean, one row per side's participant (`entity`, a roster index);
+    unplayed rows blanked."""
+    codes = np.array(roster.teams, dtype=object)
+    played = status == "played"
     frame = pd.DataFrame(
         {
             "market": market,
-            "game_date": games["game_date"].to_numpy()[game],
-            "game_id": games["game_id"].to_numpy()[game],
-            "entity_id": columns["entity_id"],
-            "entity_name": columns["entity_name"],
-            "team": columns["team"],
-            "opponent": columns["opponent"],
-            "home": columns["home"].astype(bool),
-            "status": columns["status"],
-            "actual": np.where(played, columns["actual"].astype(float), np.nan),
-            "workload": np.where(played, columns["workload"].astype(float), np.nan),
-            "details_json": np.where(played, columns["details_json"], "{}"),
+            "game_date": games["game_date"].to_numpy()[sides.game],
+            "game_id": games["game_id"].to_numpy()[sides.game],
+            "entity_id": roster.ids[entity],
+            "entity_name": roster.names[entity],
+            "team": codes[sides.team],
+            "opponent": codes[sides.opponent],
+            "home": sides.is_home.astype(bool),
+            "status": status,
+            "actual": np.where(played, actual.astype(float), np.nan),
+            "workload": np.where(played, workload.astype(float), np.nan),
+            "details_json": np.where(played, details_json, "{}"),
             "source": "synthetic",
-            "true_mean": columns["true_mean"].astype(float),
+            "true_mean": true_mean.astype(float),
         }
     )
     return frame.sort_values(["game_date", "game_id", "entity_id"], kind="stable").reset_index(drop=True)

@@ -40,11 +40,8 @@ def simulate(
     rng: np.random.Generator, names: list[str], start: datetime.date, days: int
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(games, slate): the schedule and one row per probable starter with true_mean."""
-    teams = TEAMS
-    n_teams = len(teams)
-    n_pitchers = n_teams * ROTATION
-    ids = common.entity_ids("mlb-sp", n_pitchers)
-    names_arr = np.array(names, dtype=object)
+    roster = common.roster("mlb-sp", TEAMS, ROTATION, names)
+    n_teams, n_pitchers = len(TEAMS), len(roster)
 
     k_rate = np.clip(rng.normal(0.22, 0.04, n_pitchers), 0.12, 0.36)
     stamina = rng.normal(23.0, 2.5, n_pitchers)  # mean batters faced
@@ -53,9 +50,10 @@ def simulate(
     next_slot = rng.integers(ROTATION, size=n_teams)
 
     schedule = common.draw_schedule(rng, n_teams, days, lambda: _games_per_day(rng), _streak_weight)
-    games = common.game_labels(SPORT, teams, start, schedule)
+    games = common.game_labels(SPORT, TEAMS, start, schedule)
 
-    game, is_home, team, opponent, _ = common.appearances(schedule, 1)
+    sides = common.appearances(schedule, 1)
+    game, is_home, team, opponent, _ = sides
     # Each time a team plays, the next man in its rotation starts.
     slot = np.empty(len(game), dtype=np.int64)
     for i, t in enumerate(team):
@@ -81,23 +79,17 @@ def simulate(
     strikeouts = rng.binomial(batters, k_per_bf)
     details = _box_score(rng, batters, strikeouts)
 
-    codes = np.array(teams, dtype=object)
     slate = common.slate_frame(
         MARKET,
         games,
-        game,
-        {
-            "entity_id": ids[pitcher],
-            "entity_name": names_arr[pitcher],
-            "team": codes[team],
-            "opponent": codes[opponent],
-            "home": is_home,
-            "status": np.where(scratched, "scratched", "played"),
-            "actual": strikeouts,
-            "workload": batters,
-            "details_json": details,
-            "true_mean": true_mean,
-        },
+        roster,
+        sides,
+        pitcher,
+        status=np.where(scratched, "scratched", "played"),
+        actual=strikeouts,
+        workload=batters,
+        details_json=details,
+        true_mean=true_mean,
     )
     return games, slate
 
@@ -107,10 +99,4 @@ def _box_score(rng: np.random.Generator, batters: np.ndarray, strikeouts: np.nda
     hits = rng.binomial(batters - strikeouts - walks, HIT_RATE)
     outs = np.minimum(batters - walks - hits, 27)
     pitches = np.maximum(np.rint(batters * 3.85 + rng.normal(0, 6, len(batters))), batters)
-    return np.array(
-        [
-            f'{{"pitches": {int(p)}, "outs": {int(o)}, "walks": {int(w)}}}'
-            for p, o, w in zip(pitches, outs, walks, strict=True)
-        ],
-        dtype=object,
-    )
+    return common.box_scores(pitches=pitches, outs=outs, walks=walks)

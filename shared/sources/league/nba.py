@@ -42,11 +42,8 @@ def simulate(
     rng: np.random.Generator, names: list[str], start: datetime.date, days: int
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(games, slate): the schedule and one row per expected player-game with true_mean."""
-    teams = TEAMS
-    n_teams = len(teams)
-    n_players = n_teams * ROTATION
-    ids = common.entity_ids("nba-p", n_players)
-    names_arr = np.array(names, dtype=object)
+    roster = common.roster("nba-p", TEAMS, ROTATION, names)
+    n_teams, n_players = len(TEAMS), len(roster)
 
     base_minutes = np.clip(np.tile(MINUTES_BY_SLOT, n_teams) + rng.normal(0, 1.5, n_players), 14, 36)
     minutes_z = (base_minutes - base_minutes.mean()) / base_minutes.std()
@@ -59,9 +56,10 @@ def simulate(
     drift = common.drift_paths(rng, days, n_players, TALENT_PHI, TALENT_STEP_SD)
 
     schedule = common.draw_schedule(rng, n_teams, days, lambda: _games_per_day(rng), _rest_weight)
-    games = common.game_labels(SPORT, teams, start, schedule)
+    games = common.game_labels(SPORT, TEAMS, start, schedule)
 
-    game, is_home, team, opponent, rest = common.appearances(schedule, ROTATION)
+    sides = common.appearances(schedule, ROTATION)
+    game, is_home, team, opponent, rest = sides
     player = team * ROTATION + np.tile(np.arange(ROTATION), 2 * len(schedule.day))
     day = schedule.day[game]
     n = len(game)
@@ -83,23 +81,17 @@ def simulate(
     points = rng.poisson(rng.gamma(POINTS_DISPERSION, mu / POINTS_DISPERSION))
     details = _box_score(rng, points, minutes, rebounds_per_min[player], assists_per_min[player])
 
-    codes = np.array(teams, dtype=object)
     slate = common.slate_frame(
         MARKET,
         games,
-        game,
-        {
-            "entity_id": ids[player],
-            "entity_name": names_arr[player],
-            "team": codes[team],
-            "opponent": codes[opponent],
-            "home": is_home,
-            "status": np.where(dnp, "dnp", "played"),
-            "actual": points,
-            "workload": minutes,
-            "details_json": details,
-            "true_mean": true_mean,
-        },
+        roster,
+        sides,
+        player,
+        status=np.where(dnp, "dnp", "played"),
+        actual=points,
+        workload=minutes,
+        details_json=details,
+        true_mean=true_mean,
     )
     return games, slate
 
@@ -116,10 +108,4 @@ def _box_score(
     fga = np.maximum(rng.poisson(np.maximum(points - 0.78 * fta, 0) / 1.05), np.ceil((points - fta) / 3))
     reb = rng.poisson(rebounds_per_min * minutes)
     ast = rng.poisson(assists_per_min * minutes)
-    return np.array(
-        [
-            f'{{"fga": {int(a)}, "fta": {int(t)}, "reb": {int(r)}, "ast": {int(s)}}}'
-            for a, t, r, s in zip(fga, fta, reb, ast, strict=True)
-        ],
-        dtype=object,
-    )
+    return common.box_scores(fga=fga, fta=fta, reb=reb, ast=ast)
