@@ -12,9 +12,7 @@ from functools import lru_cache
 import sqlglot
 from sqlglot import exp
 
-from shared.contract.schemas import TableSpec
-
-DATASET_IN_SQL = "propflow"
+from shared.contract.schemas import DATASET_IN_SQL, TableSpec
 
 
 def _requalify(sql: str, dataset: str, project: str | None) -> list[exp.Expression]:

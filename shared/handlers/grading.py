@@ -1,9 +1,8 @@
 """grading handlers: game-final -> outcomes recorded -> every system and the ensemble graded.
 
-A pick (OVER / UNDER) is WIN, LOSS or PUSH against its line, PUSH only when
-the actual equals an (integer) line; a player who did not play (DNP,
-scratched, not starting, or absent from the box score) voids it. PASS rows are
-graded for error but get no result. Each row also gets whether it beat the
+Each pick gets its result (shared/domain/grading.py): a player who did not play
+(DNP, scratched, not starting, or absent from the box score) voids it. PASS rows
+are graded for error but get no result. Each row also gets whether it beat the
 line and the baseline system, the book's de-vigged P(over) at the pick (for
 Brier and log loss against the market), and closing line value.
 
@@ -25,38 +24,19 @@ import logging
 import numpy as np
 import pandas as pd
 
+from shared import clock
 from shared.contract import markets
 from shared.contract.events import EnsembleScored, GameFinal, PoisonEvent
 from shared.domain import odds
 from shared.domain.decision import OVER, UNDER
+from shared.domain.grading import profit_units, result
 from shared.ports import Context
 
 log = logging.getLogger(__name__)
 
-WIN, LOSS, PUSH, VOID = "WIN", "LOSS", "PUSH", "VOID"
 DEFAULT_PRICE = -110
 PREDICTION_COLUMNS = ["run_id", "market", "game_date", "game_id", "system_id", "entity_id", "model_id",
                       "model_version", "line", "mean", "p_over", "p_push", "recommendation"]  # fmt: skip
-
-
-def result(recommendation: str | None, line: float, actual: float, status: str | None) -> str | None:
-    if recommendation not in (OVER, UNDER):
-        return None
-    if status != "played" or actual is None or np.isnan(actual):
-        return VOID
-    if actual == line:
-        return PUSH
-    won = actual > line if recommendation == OVER else actual < line
-    return WIN if won else LOSS
-
-
-def profit_units(result: str | None, price: float) -> float | None:
-    """Units won staking one unit at American odds `price`."""
-    if result == WIN:
-        return odds.payout(price)
-    if result == LOSS:
-        return -1.0
-    return 0.0 if result in (PUSH, VOID) else None
 
 
 def _closing_value(rows: pd.DataFrame, joined: pd.DataFrame) -> None:
@@ -110,7 +90,7 @@ def grade(
     rows["price"] = pd.Series(side_price, index=rows.index).astype("Float64").fillna(DEFAULT_PRICE).astype(int)
     rows["profit_units"] = [profit_units(r, p) for r, p in zip(rows["result"], rows["price"], strict=True)]
     rows.loc[rows["result"].isna(), "price"] = None
-    rows["graded_at"] = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    rows["graded_at"] = clock.now()
     return rows
 
 
@@ -141,13 +121,13 @@ def corrections(previous: pd.DataFrame, graded: pd.DataFrame, event_id: str | No
             "old_status": changed["outcome_status_old"],
             "new_status": changed["outcome_status_new"],
             "event_id": event_id or "direct",
-            "corrected_at": dt.datetime.now(dt.UTC).replace(tzinfo=None),
+            "corrected_at": clock.now(),
         }
     )
 
 
 def outcome_rows(event: GameFinal) -> list[dict]:
-    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    now = clock.now()
     return [
         {
             "market": event.market,

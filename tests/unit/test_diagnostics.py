@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 
 from shared.contract.markets import DiagnosticsRules
-from shared.handlers import diagnostics
+from shared.domain import diagnostics
 
 DAY = dt.date(2026, 3, 10)
 RULES = DiagnosticsRules()

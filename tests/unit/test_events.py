@@ -6,7 +6,7 @@ import pytest
 from cloudevents.http import CloudEvent
 from support import pubsub_event
 
-from shared.contract import events, topology
+from shared.contract import envelope, events, topology
 from shared.contract.events import PoisonEvent
 
 LINES = {"market": "nba_points", "game_date": "2026-02-14", "run_id": "live", "as_of": "2026-02-14T16:00:00Z"}
@@ -14,16 +14,16 @@ LINES = {"market": "nba_points", "game_date": "2026-02-14", "run_id": "live", "a
 
 def test_round_trip_gives_typed_payload_and_envelope():
     event = pubsub_event(topology.LINES_POSTED, LINES, message_id="m-1")
-    envelope = events.decode(event, topology.LINES_POSTED)
-    assert envelope.event_id == "m-1"
-    assert envelope.payload == events.LinesPosted(
+    opened = envelope.decode(event, topology.LINES_POSTED)
+    assert opened.event_id == "m-1"
+    assert opened.payload == events.LinesPosted(
         "nba_points", dt.date(2026, 2, 14), "live", dt.datetime(2026, 2, 14, 16)
     )
-    assert json.loads(envelope.raw) == LINES
+    assert json.loads(opened.raw) == LINES
 
 
 def test_encode_builds_the_eventarc_pubsub_envelope():
-    event = events.encode("game-final", b'{"a": 1}', message_id="42", attributes={"market": "m"}, subscription="s")
+    event = envelope.encode("game-final", b'{"a": 1}', message_id="42", attributes={"market": "m"}, subscription="s")
     assert event["type"] == "google.cloud.pubsub.topic.v1.messagePublished"
     assert event["source"] == "//pubsub.googleapis.com/projects/propflow-local/topics/game-final"
     message = event.data["message"]
@@ -35,7 +35,7 @@ def test_encode_builds_the_eventarc_pubsub_envelope():
 
 def _raw_event(data: str) -> CloudEvent:
     return CloudEvent(
-        {"type": events.PUBSUB_EVENT_TYPE, "source": "//x"}, {"message": {"data": data, "messageId": "1"}}
+        {"type": envelope.PUBSUB_EVENT_TYPE, "source": "//x"}, {"message": {"data": data, "messageId": "1"}}
     )
 
 
@@ -63,7 +63,7 @@ def _raw_event(data: str) -> CloudEvent:
 )
 def test_malformed_events_are_poison_with_a_reason(event: CloudEvent, reason: str):
     with pytest.raises(PoisonEvent) as caught:
-        events.decode(event, topology.LINES_POSTED)
+        envelope.decode(event, topology.LINES_POSTED)
     assert reason in caught.value.reason
 
 

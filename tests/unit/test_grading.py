@@ -5,8 +5,8 @@ import pandas as pd
 import pytest
 
 from shared.contract.events import GameFinal
+from shared.domain.grading import LOSS, PUSH, VOID, WIN, profit_units, result
 from shared.handlers import grading
-from shared.handlers.grading import LOSS, PUSH, VOID, WIN
 
 
 @pytest.mark.parametrize(
@@ -25,15 +25,15 @@ from shared.handlers.grading import LOSS, PUSH, VOID, WIN
     ],
 )
 def test_result(rec, line, actual, status, expected):
-    assert grading.result(rec, line, actual, status) == expected
+    assert result(rec, line, actual, status) == expected
 
 
 def test_profit_at_american_prices():
-    assert grading.profit_units(WIN, -110) == pytest.approx(100 / 110)
-    assert grading.profit_units(WIN, 120) == pytest.approx(1.2)
-    assert grading.profit_units(LOSS, -110) == -1.0
-    assert grading.profit_units(PUSH, -110) == 0.0 and grading.profit_units(VOID, 150) == 0.0
-    assert grading.profit_units(None, -110) is None
+    assert profit_units(WIN, -110) == pytest.approx(100 / 110)
+    assert profit_units(WIN, 120) == pytest.approx(1.2)
+    assert profit_units(LOSS, -110) == -1.0
+    assert profit_units(PUSH, -110) == 0.0 and profit_units(VOID, 150) == 0.0
+    assert profit_units(None, -110) is None
 
 
 def test_grade_joins_outcomes_and_computes_every_column():

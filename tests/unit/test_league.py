@@ -9,8 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from shared.domain.odds import implied
 from shared.sources.league import League, book, generate
-from shared.sources.league.book import american_from_prob, prob_from_american, round_line
+from shared.sources.league.book import american_from_prob, round_line
 from shared.sources.league.common import OUTCOME_COLUMNS
 
 MARKETS = ("nba_points", "mlb_strikeouts")
@@ -31,8 +32,8 @@ def _closing(league: League) -> pd.DataFrame:
 
 
 @pytest.mark.parametrize(("price", "prob"), [(-110, 110 / 210), (-200, 2 / 3), (150, 0.4), (100, 0.5), (-100, 0.5)])
-def test_prob_from_american(price: int, prob: float) -> None:
-    assert prob_from_american(price) == pytest.approx(prob)
+def test_implied_probability_of_a_price(price: int, prob: float) -> None:
+    assert implied(price) == pytest.approx(prob)
 
 
 @pytest.mark.parametrize(("prob", "price"), [(110 / 210, -110), (2 / 3, -200), (0.4, 150), (0.5, 100)])
@@ -42,18 +43,13 @@ def test_american_from_prob(prob: float, price: int) -> None:
 
 def test_american_round_trip_and_vectorised() -> None:
     prices = np.array([-250, -115, -105, 100, 120, 300])
-    assert np.array_equal(american_from_prob(prob_from_american(prices)), prices)
+    assert np.array_equal(american_from_prob(implied(prices)), prices)
 
 
 @pytest.mark.parametrize("bad", [0.0, 1.0, -0.1])
 def test_american_from_prob_rejects_impossible(bad: float) -> None:
     with pytest.raises(ValueError):
         american_from_prob(bad)
-
-
-def test_prob_from_american_rejects_inside_even_money() -> None:
-    with pytest.raises(ValueError):
-        prob_from_american(-50)
 
 
 @pytest.mark.parametrize(
@@ -83,7 +79,7 @@ def test_prices_carry_the_vig() -> None:
     over, under = book.prices(np.array([0.5, 0.6]))
     # 0.5 * 1.045 = 0.5225 -> -109.4; 0.6 * 1.045 = 0.627 -> -168; 0.418 -> +139
     assert over.tolist() == [-109, -168] and under.tolist() == [-109, 139]
-    total = prob_from_american(over) + prob_from_american(under)
+    total = implied(over) + implied(under)
     assert np.allclose(total, 1.045, atol=0.003)
 
 
@@ -202,9 +198,9 @@ def test_prices_look_like_a_book(league: League) -> None:
     assert over.dtype == np.int64 and under.dtype == np.int64
     assert ((over.abs() >= 100) & (under.abs() >= 100)).all()
     assert -120 <= over.median() <= -100 and -120 <= under.median() <= -100
-    implied = prob_from_american(over.to_numpy()) + prob_from_american(under.to_numpy())
-    assert (implied > 1.03).all() and (implied < 1.06).all()
-    assert implied.mean() == pytest.approx(1.045, abs=0.003)
+    overround = implied(over.to_numpy()) + implied(under.to_numpy())
+    assert (overround > 1.03).all() and (overround < 1.06).all()
+    assert overround.mean() == pytest.approx(1.045, abs=0.003)
 
 
 def test_late_scratch_share(league: League) -> None:

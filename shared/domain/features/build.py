@@ -118,6 +118,7 @@ def slate_rows(
     game_date: dt.date,
     run_id: str,
     as_of: dt.datetime,
+    created_at: dt.datetime,
     game_lines: pd.DataFrame | None = None,
 ) -> list[dict[str, Any]]:
     """Feature rows (table `features`) for every entity with a line on the slate."""
@@ -129,7 +130,6 @@ def slate_rows(
     targets = pd.concat([frame, compute(spec, frame)], axis=1)
     targets = targets[targets["is_target"]].merge(lines[["entity_id", "snapshot_at"]], on="entity_id")
     names = spec.names()
-    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     rows = []
     for row in targets.to_dict("records"):
         rows.append(
@@ -153,7 +153,7 @@ def slate_rows(
                 "features_json": json.dumps({n: round(float(row[n]), 6) for n in names}),
                 "defaulted": row["defaulted"],
                 "quality_score": row["quality_score"],
-                "created_at": now,
+                "created_at": created_at,
             }
         )
     return rows
