@@ -12,6 +12,7 @@ duplicated or lost against the clean run (the claim: zero).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import os
 import random
@@ -24,10 +25,11 @@ import pandas as pd
 from machine import describe
 
 from shared import runtime
+from shared.adapters.local.chaos_bus import ChaosBus
 from shared.config import Settings
 from shared.contract import schemas
 from shared.ops import demo
-from shared.ops.chaos import AUDIT_COLUMNS, ChaosBus, FlakyWarehouse, comparable, differing_rows, play_day
+from shared.ops.chaos import AUDIT_COLUMNS, FlakyWarehouse, comparable, differing_rows, play_day
 from shared.sources import feed
 from shared.sources.league import MARKETS, generate
 
@@ -74,7 +76,7 @@ def main() -> None:
     base = runtime.resources(settings)
     flaky = FlakyWarehouse(base.warehouse, rng, args.fault_rate)
     bus = ChaosBus(rng, duplicate_rate=args.duplicate_rate)
-    runtime.install(settings, runtime.Resources(flaky, base.blobs, bus))
+    runtime.install(settings, dataclasses.replace(base, warehouse=flaky, bus=bus, chain=bus))
     chaos = runtime.context()
     for day in days:
         play_day(chaos, leagues, day, flaky)

@@ -16,6 +16,8 @@ from pathlib import Path
 
 PREFIX = "PROPFLOW_"
 BACKENDS = ("local", "gcp")
+ALERT_SINK_FILE = "alerts.jsonl"  # in PROPFLOW_HOME, the embedded default's alert sink
+NO_ALERT_SINK = "none"
 
 _overlay: contextvars.ContextVar[Mapping[str, str] | None] = contextvars.ContextVar("env_overlay", default=None)
 
@@ -58,6 +60,14 @@ def environ() -> dict[str, str]:
     return {**os.environ, **(_overlay.get() or {})}
 
 
+def _alert_sink(raw: str | None, backend: str, home: Path) -> Path | None:
+    """PROPFLOW_ALERT_SINK: a file, or `none`; unset, home/alerts.jsonl on the embedded default and none on gcp
+    (a function instance's disk is gone with it: the alerts table keeps every alert)."""
+    if raw is None:
+        return home / ALERT_SINK_FILE if backend == "local" else None
+    return None if raw.lower() == NO_ALERT_SINK else Path(raw).expanduser()
+
+
 def _parse_active_systems(raw: str) -> dict[str, tuple[str, ...]]:
     """`nba_points=a,b;mlb_strikeouts=a` -> {market: (system, ...)}."""
     result: dict[str, tuple[str, ...]] = {}
@@ -80,6 +90,7 @@ class Settings:
     active_systems: Mapping[str, tuple[str, ...]] | None = None
     alert_webhook_url: str | None = None
     alert_webhook_secret: str | None = None
+    alert_sink: Path | None = None  # a file every alert is also appended to (JSON lines); from_env sets the default
     log_level: str = "INFO"
 
     @classmethod
@@ -97,9 +108,10 @@ class Settings:
         if backend == "gcp" and not project:
             raise ConfigError(PREFIX + "GCP_PROJECT", "required when PROPFLOW_BACKEND=gcp")
         active = get("ACTIVE_SYSTEMS")
+        home = Path(get("HOME", ".propflow")).expanduser()
         return cls(
             backend=backend,
-            home=Path(get("HOME", ".propflow")).expanduser(),
+            home=home,
             project=project or cls.project,
             dataset=get("DATASET", cls.dataset),
             bucket=get("BUCKET", cls.bucket),
@@ -107,7 +119,8 @@ class Settings:
             active_systems=_parse_active_systems(active) if active else None,
             alert_webhook_url=get("ALERT_WEBHOOK_URL"),
             alert_webhook_secret=get("ALERT_WEBHOOK_SECRET"),
-            log_level=get("LOG_LEVEL", "INFO").upper(),
+            alert_sink=_alert_sink(get("ALERT_SINK"), backend, home),
+            log_level=_log_level(get("LOG_LEVEL", "INFO")),
         )
 
     def require_system_id(self) -> str:
@@ -116,5 +129,11 @@ class Settings:
         return self.system_id
 
 
-def settings() -> Settings:
-    return Settings.from_env()
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+def _log_level(value: str) -> str:
+    level = value.upper()
+    if level not in LOG_LEVELS:
+        raise ConfigError(PREFIX + "LOG_LEVEL", f"must be one of {LOG_LEVELS}, got {value!r}")
+    return level

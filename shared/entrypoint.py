@@ -14,12 +14,13 @@ from typing import Any
 
 from cloudevents.http import CloudEvent
 
-from shared.contract import events, topology
+import shared
+from shared.contract import envelope, events, topology
 from shared.handlers import ledger
 from shared.ports import Context
 from shared.runtime import context
 
-log = logging.getLogger("propflow")
+log = logging.getLogger(__name__)
 
 Handler = Callable[[Any, Context], None]
 
@@ -33,26 +34,27 @@ def deployment_name(function: str, ctx: Context) -> str:
 def _reject(
     ctx: Context, deployment: str, cloud_event: CloudEvent, topic: str, exc: events.PoisonEvent, raw: bytes | None
 ) -> None:
-    event_id = events.event_id(cloud_event)
+    event_id = envelope.event_id(cloud_event)
     log.error("%s: rejected event %s: %s", deployment, event_id, exc.reason)
     ledger.record(ctx.warehouse, deployment, event_id, topic, ledger.REJECTED, exc.reason, raw)
 
 
 def handle(function: str, cloud_event: CloudEvent, handler: Handler) -> None:
     ctx = context()
+    logging.getLogger(shared.__name__).setLevel(ctx.settings.log_level)  # PROPFLOW_LOG_LEVEL: every shared.* logger
     deployment = deployment_name(function, ctx)
     topic = topology.TRIGGERS[function]
     try:
-        envelope = events.decode(cloud_event, topic)
+        delivered = envelope.decode(cloud_event, topic)
     except events.PoisonEvent as exc:
         _reject(ctx, deployment, cloud_event, topic, exc, exc.raw)
         return
-    if ledger.is_done(ctx.warehouse, deployment, envelope.event_id):
-        log.info("%s: event %s already handled; acknowledged", deployment, envelope.event_id)
+    if ledger.is_done(ctx.warehouse, deployment, delivered.event_id):
+        log.info("%s: event %s already handled; acknowledged", deployment, delivered.event_id)
         return
     try:
-        handler(envelope.payload, dataclasses.replace(ctx, event_id=envelope.event_id))
+        handler(delivered.payload, dataclasses.replace(ctx, event_id=delivered.event_id))
     except events.PoisonEvent as exc:  # well formed, but it can never succeed as it stands: keep it for replay
-        _reject(ctx, deployment, cloud_event, topic, exc, exc.raw or envelope.raw)
+        _reject(ctx, deployment, cloud_event, topic, exc, exc.raw or delivered.raw)
         return
-    ledger.record(ctx.warehouse, deployment, envelope.event_id, topic, ledger.DONE)
+    ledger.record(ctx.warehouse, deployment, delivered.event_id, topic, ledger.DONE)

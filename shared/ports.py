@@ -1,12 +1,13 @@
-"""The three outside things every function talks to, one interface each.
+"""The outside things the functions and the operator tools talk to, one interface each.
 
-Adapters: shared/adapters/local/duckdb_warehouse.py | bigquery_warehouse.py,
-folder_blobs.py | gcs_blobs.py, local_bus.py | pubsub_bus.py.
+Adapters (shared/adapters/local | shared/adapters/gcp): duckdb_warehouse.py | bigquery_warehouse.py,
+folder_blobs.py | gcs_blobs.py, local_bus.py | pubsub_bus.py (the event bus, and the chain),
+folder_secrets.py | secret_manager.py, and on gcp only push_subscriptions.py.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sized
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -63,12 +64,73 @@ class EventBus(Protocol):
         """Publish one message and return its id once the bus acknowledged it."""
 
 
+class Chain(Protocol):
+    """Delivers what was published on the bus and waits until the cascade it set off has settled.
+
+    The operator tools (demo, backtest, replay) drive a day through it. Where the real triggers deliver on
+    their own (gcp in production) nothing in this process can tell when a cascade is over: such a chain
+    does not wait, and says so.
+    """
+
+    @property
+    def waits(self) -> bool:
+        """Whether drain() waits for the cascade; False: it returns 0 at once and the triggers deliver."""
+
+    @property
+    def delivered(self) -> int:
+        """Successful function invocations so far (one message may reach several deployments)."""
+
+    @property
+    def dead_letters(self) -> Sized:
+        """Deliveries given up on, so far."""
+
+    def drain(self) -> int:
+        """Deliver what was published, and what that publishes, until nothing is left; returns messages handled."""
+
+
+class SecretNotFound(LookupError):
+    """No secret stored under that name; the message says where it was looked for."""
+
+
+class Secrets(Protocol):
+    def get(self, name: str) -> str:
+        """The secret's value; raises SecretNotFound when none is stored, ValueError for a malformed name."""
+
+
+class PushSubscriptions(Protocol):
+    """Pub/Sub push subscriptions with dead-letter topics: what Terraform makes per deployment in a project,
+    made by the emulator chain (shared/ops/push_chain.py) on the emulator."""
+
+    def ensure_topics(self) -> None:
+        """Create every topic of the contract that is missing."""
+
+    def subscribe(
+        self,
+        subscription: str,
+        topic: str,
+        endpoint: str,
+        dead_letter_topic: str,
+        *,
+        max_delivery_attempts: int,
+        ack_deadline_s: int,
+    ) -> None:
+        """(Re)create a push subscription of topic into endpoint, dead-lettering after max_delivery_attempts."""
+
+    def unsubscribe(self, subscription: str) -> None:
+        """Delete the subscription; one already gone is fine."""
+
+    def published(self) -> Mapping[str, int]:
+        """Messages this process published and Pub/Sub acknowledged, per topic, so far."""
+
+
 @dataclass(frozen=True)
 class Context:
-    """What a handler gets: this deployment's settings and the shared resources."""
+    """What a handler or an operator tool gets: this deployment's settings and the outside things, by port."""
 
     settings: Settings
     warehouse: Warehouse
     blobs: BlobStore
     bus: EventBus
+    chain: Chain
+    secrets: Secrets
     event_id: str | None = None  # the event being handled, stamped on the rows it writes

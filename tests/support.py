@@ -10,14 +10,14 @@ import pandas as pd
 from cloudevents.http import CloudEvent
 
 from shared import ports
-from shared.contract import events, schemas
+from shared.contract import envelope, schemas
 from shared.ops.chaos import AUDIT_COLUMNS
 
 
 def pubsub_event(topic: str, payload: dict | bytes, *, message_id: str | None = None) -> CloudEvent:
     """The CloudEvent Eventarc delivers for a message on `topic` (payload dict, or raw data bytes)."""
     data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
-    return events.encode(topic, data, message_id=message_id or uuid.uuid4().hex, subscription=f"test-{topic}")
+    return envelope.encode(topic, data, message_id=message_id or uuid.uuid4().hex, subscription=f"test-{topic}")
 
 
 def table_counts(ctx: ports.Context, *, exclude: tuple[str, ...] = ()) -> dict[str, int]:

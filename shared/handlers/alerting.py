@@ -1,10 +1,11 @@
-"""alerting handler: alert-raised -> the alerts table, a log line, the webhook, a local sink.
+"""alerting handler: alert-raised -> the alerts table, a log line, the webhook, a sink file.
 
 The same alert is sent at most once a day: one already recorded as sent (same
 id, or same market, level and title that day) is not sent again. The webhook
 is retried on transient HTTP errors; if it keeps failing, the alert is
-recorded as failed and the function raises so its trigger retries it. On the
-embedded default every alert is also appended to $PROPFLOW_HOME/alerts.jsonl.
+recorded as failed and the function raises so its trigger retries it. Where
+the settings name a sink file (PROPFLOW_ALERT_SINK; on the embedded default
+$PROPFLOW_HOME/alerts.jsonl), every alert is also appended to it.
 An alert whose id already names another alert (another day, market, system or
 level) is rejected: recording it would replace that alert's record.
 """
@@ -12,22 +13,22 @@ level) is rejected: recording it would replace that alert's record.
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import json
 import logging
 
-from shared.contract.events import AlertRaised, PoisonEvent, payload_dict
+from shared import clock
+from shared.contract.codec import payload_dict
+from shared.contract.events import AlertRaised, PoisonEvent
 from shared.handlers import webhook
 from shared.ports import Context
 
 log = logging.getLogger(__name__)
 
-SINK_FILE = "alerts.jsonl"
 _LOG_LEVEL = {"INFO": logging.INFO, "WARNING": logging.WARNING, "CRITICAL": logging.CRITICAL}
 
 
 def _record(ctx: Context, event: AlertRaised, status: str) -> None:
-    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    now = clock.now()
     row = {**dataclasses.asdict(event), "raised_at": now, "delivery_status": status, "delivered_at": now}
     ctx.warehouse.upsert("alerts", [row])
 
@@ -46,12 +47,12 @@ def _check_id(ctx: Context, event: AlertRaised) -> None:
 def deliver_alert(event: AlertRaised, ctx: Context) -> None:
     _check_id(ctx, event)
     log.log(_LOG_LEVEL[event.level], "[%s] %s: %s", event.level, event.title, event.message)
-    if ctx.settings.backend == "local":
-        sink = ctx.settings.home / SINK_FILE
+    sink = ctx.settings.alert_sink
+    if sink is not None:
         sink.parent.mkdir(parents=True, exist_ok=True)
         with sink.open("a") as handle:
             handle.write(json.dumps(payload_dict(event), sort_keys=True) + "\n")
-    target = webhook.url(ctx.settings)
+    target = webhook.url(ctx.settings, ctx.secrets)
     if target is None:
         _record(ctx, event, "logged")
         return

@@ -17,6 +17,7 @@ import logging
 import numpy as np
 import pandas as pd
 
+from shared import clock
 from shared.contract import markets, topology
 from shared.contract.events import EnsembleDeadline, EnsembleScored, PoisonEvent, PredictionsScored
 from shared.domain import decision
@@ -157,7 +158,7 @@ def write(ctx: Context, market: markets.Market, game_date: dt.date, run_id: str,
     rows["run_id"] = run_id
     rows["game_date"] = game_date
     rows["event_id"] = ctx.event_id
-    rows["scored_at"] = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    rows["scored_at"] = clock.now()
     ctx.warehouse.upsert("predictions", rows)
     done = EnsembleScored(
         market=market.market_id,
@@ -197,7 +198,7 @@ def combine_slate(event: PredictionsScored, ctx: Context) -> None:
 
 def sweep_deadline(event: EnsembleDeadline, ctx: Context) -> None:
     """At the deadline, combine every slate still missing ensemble rows with whatever systems reported."""
-    day = event.game_date or dt.datetime.now(dt.UTC).date()
+    day = event.game_date or clock.today()
     for market_id in event.markets or sorted(markets.all_markets()):
         market = markets.market(market_id)
         for run_id in ctx.warehouse.query("slates_without_ensemble", market=market_id, game_date=day)["run_id"]:

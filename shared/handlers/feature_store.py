@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
+from shared import clock
 from shared.contract import markets, topology
 from shared.contract.events import FeaturesReady, LinesPosted
 from shared.domain.features import build, spec
@@ -28,7 +29,14 @@ def build_slate(event: LinesPosted, ctx: Context) -> None:
     sport = markets.market(event.market).sport
     games = ctx.warehouse.query("game_lines_window", sport=sport, since=event.game_date, until=event.game_date)
     rows = build.slate_rows(
-        features, history, lines, game_date=event.game_date, run_id=event.run_id, as_of=event.as_of, game_lines=games
+        features,
+        history,
+        lines,
+        game_date=event.game_date,
+        run_id=event.run_id,
+        as_of=event.as_of,
+        created_at=clock.now(),
+        game_lines=games,
     )
     known = ctx.warehouse.query("slate_availability", market=event.market, game_date=event.game_date, as_of=event.as_of)
     status = dict(zip(known["entity_id"], known["status"], strict=True))

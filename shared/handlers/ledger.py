@@ -7,8 +7,7 @@ raw payload: this is its dead-letter record.
 
 from __future__ import annotations
 
-import datetime as dt
-
+from shared import clock
 from shared.ports import Warehouse
 
 DONE = "done"
@@ -39,7 +38,7 @@ def record(
                 "status": status,
                 "reason": reason,
                 "payload": payload.decode("utf-8", "replace") if payload is not None else None,
-                "processed_at": dt.datetime.now(dt.UTC).replace(tzinfo=None),
+                "processed_at": clock.now(),
             }
         ],
     )

@@ -8,12 +8,12 @@ makes this system skip (rows with the reason), and no other system notices.
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 
 import numpy as np
 import pandas as pd
 
+from shared import clock
 from shared.contract import markets, topology
 from shared.contract.events import FeaturesReady, PoisonEvent, PredictionsScored
 from shared.domain import decision
@@ -94,7 +94,7 @@ def score_slate(event: FeaturesReady, ctx: Context) -> None:
         rows = skipped(slate, reason)
     rows["run_id"], rows["system_id"] = event.run_id, system_id
     rows["event_id"] = ctx.event_id
-    rows["scored_at"] = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    rows["scored_at"] = clock.now()
     rows["game_date"] = event.game_date
     ctx.warehouse.upsert("predictions", rows)
     report = PredictionsScored(

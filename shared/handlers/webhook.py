@@ -1,8 +1,9 @@
 """Post an alert to a Slack-compatible incoming webhook, retrying transient failures.
 
-The URL is a secret: on gcp it is read from Secret Manager (the secret's
-resource name in PROPFLOW_ALERT_WEBHOOK_SECRET), on the embedded default from
-PROPFLOW_ALERT_WEBHOOK_URL. The message is plain text: severity first, no links.
+The URL is a secret: PROPFLOW_ALERT_WEBHOOK_URL when set, else the secret
+PROPFLOW_ALERT_WEBHOOK_SECRET names, read through the secrets port (Secret
+Manager on gcp, where Terraform sets it; a file in $PROPFLOW_HOME/secrets/ on
+the embedded default). The message is plain text: severity first, no links.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ import time
 import urllib.error
 import urllib.request
 
-from shared.config import ConfigError, Settings
+from shared.config import Settings
+from shared.ports import Secrets
 
 RETRY_DELAYS_S = (0.2, 0.5, 1.0)  # then the function raises and its trigger retries later
 TIMEOUT_S = 10
@@ -23,17 +25,12 @@ class WebhookError(RuntimeError):
     """The webhook refused the alert or kept failing."""
 
 
-def url(settings: Settings) -> str | None:
+def url(settings: Settings, secrets: Secrets) -> str | None:
     """Where alerts go, or None when no webhook is configured (alerts are still recorded)."""
     if settings.alert_webhook_url:
         return settings.alert_webhook_url
-    if settings.backend == "gcp" and settings.alert_webhook_secret:
-        from google.cloud import secretmanager
-
-        client = secretmanager.SecretManagerServiceClient()
-        return client.access_secret_version(name=settings.alert_webhook_secret).payload.data.decode().strip()
     if settings.alert_webhook_secret:
-        raise ConfigError("PROPFLOW_ALERT_WEBHOOK_SECRET", "Secret Manager is only read on the gcp backend")
+        return secrets.get(settings.alert_webhook_secret).strip()
     return None
 
 

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from shared.adapters.local.local_bus import LocalBus
 from shared.contract import markets, topology
 from shared.contract.events import GameFinal, LinesPosted
 from shared.ports import Context
@@ -65,10 +64,13 @@ def run(
     who: str = "backtest",
     on_day: Callable[[dt.date], None] | None = None,
 ) -> BacktestResult:
-    if not isinstance(ctx.bus, LocalBus):
-        raise RuntimeError("a backtest drives the in-process bus: run it with PROPFLOW_BACKEND=local")
-    began, bus = time.perf_counter(), ctx.bus
-    dead_before = len(bus.dead_letters)
+    began, bus, chain = time.perf_counter(), ctx.bus, ctx.chain
+    if not chain.waits:  # each day's lines must be scored before its finals are graded
+        raise RuntimeError(
+            "a backtest waits for each day's cascade to settle, which only the in-process bus can: "
+            "run it with PROPFLOW_BACKEND=local"
+        )
+    dead_before = len(chain.dead_letters)
     run_id = run_id or default_run_id(market_id, start, end)
     dates = list(
         pd.to_datetime(
@@ -85,13 +87,15 @@ def run(
         pin_models(ctx, market_id, first - dt.timedelta(days=1), run_id, data, who)
         for day in days:
             bus.publish(topology.LINES_POSTED, LinesPosted(market_id, day, run_id, feed.as_of(market_id, day)))
-            handled += bus.drain()
+            handled += chain.drain()
             for game_id in ctx.warehouse.query("final_games", market=market_id, game_date=day)["game_id"]:
                 bus.publish(topology.GAME_FINAL, GameFinal(market_id, game_id, day))
-            handled += bus.drain()
+            handled += chain.drain()
             if on_day:
                 on_day(day)
-    return BacktestResult(run_id, len(dates), handled, len(bus.dead_letters) - dead_before, time.perf_counter() - began)
+    return BacktestResult(
+        run_id, len(dates), handled, len(chain.dead_letters) - dead_before, time.perf_counter() - began
+    )
 
 
 def report(ctx: Context, market_id: str, run_id: str, *, production_only: bool = False) -> pd.DataFrame:

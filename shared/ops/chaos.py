@@ -1,26 +1,24 @@
 """Fault injection for the embedded default: what Pub/Sub and a flaky warehouse do to functions.
 
-ChaosBus delivers like the local bus, but out of order, some messages twice,
-some duplicates concurrently (racing), and FlakyWarehouse fails writes at
-random, before or after they land, so functions crash between their writes and
-are retried. Used by the reliability tests and `bench/soak.py`: whatever they
-inject, the final tables must equal those of a clean run.
+FlakyWarehouse fails writes at random, before or after they land, so functions
+crash between their writes and are retried; with it, the ChaosBus
+(shared/adapters/local/chaos_bus.py) delivers like the local bus, but out of
+order, some messages twice, some duplicates concurrently (racing). Used by the
+reliability tests and `bench/soak.py`: whatever they inject, the final tables
+must equal those of a clean run.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import random
-import threading
-from collections import Counter
 from collections.abc import Callable, Iterable
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from shared.adapters.local.local_bus import LocalBus, Message
-from shared.contract import markets, schemas, topology
+from shared.contract import schemas, topology
 from shared.contract.events import DiagnosticsDaily
 from shared.ports import Context, Row, Warehouse, WarehouseError
 from shared.sources import feed
@@ -96,46 +94,6 @@ class FlakyWarehouse:
         return getattr(self.inner, name)
 
 
-class ChaosBus(LocalBus):
-    """Delivers queued messages in random order, duplicating some, racing some duplicates."""
-
-    def __init__(
-        self, rng: random.Random, duplicate_rate: float = 0.2, race_rate: float = 0.5, project: str = "propflow-local"
-    ) -> None:
-        super().__init__(project, max_attempts=20)
-        self.rng, self.duplicate_rate, self.race_rate = rng, duplicate_rate, race_rate
-        self.stats: Counter[str] = Counter()
-
-    def _deliver_all(self, message: Message, copies: int, race: bool) -> None:
-        for deployment in topology.subscribers(message.topic, markets.all_system_ids()):
-            if race:
-                threads = [threading.Thread(target=self.deliver, args=(message, deployment)) for _ in range(copies)]
-                for thread in threads:
-                    thread.start()
-                for thread in threads:
-                    thread.join()
-            else:
-                for _ in range(copies):
-                    self.deliver(message, deployment)
-
-    def drain(self) -> int:
-        handled = 0
-        while self.queue:
-            index = self.rng.randrange(len(self.queue))
-            if index:
-                self.stats["reordered"] += 1
-            message = self.queue[index]
-            del self.queue[index]
-            copies = 2 if self.rng.random() < self.duplicate_rate else 1
-            race = copies > 1 and self.rng.random() < self.race_rate
-            self.stats["duplicated"] += copies - 1
-            self.stats["raced"] += int(race)
-            self._deliver_all(message, copies, race)
-            self.stats["messages"] += 1
-            handled += 1
-        return handled
-
-
 def play_day(ctx: Context, leagues: Iterable[League], day: dt.date, flaky: FlakyWarehouse | None = None) -> None:
     """One day of the chain for these synthetic leagues: lines, finals, diagnostics (faults off upstream)."""
 
@@ -150,6 +108,6 @@ def play_day(ctx: Context, leagues: Iterable[League], day: dt.date, flaky: Flaky
     for write in (feed.post_lines, feed.finish_day):
         for league in leagues:
             upstream(write, league)
-            ctx.bus.drain()
+            ctx.chain.drain()
     ctx.bus.publish(topology.DIAGNOSTICS_DAILY, DiagnosticsDaily(day))
-    ctx.bus.drain()
+    ctx.chain.drain()

@@ -3,28 +3,34 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import time
-from collections.abc import Callable, Sized
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
-from shared.adapters.local.local_bus import LocalBus
+from shared import runtime
+from shared.config import process_environ
 from shared.contract import markets, topology
-from shared.contract.events import DiagnosticsDaily, RetrainRequested
-from shared.ops import scenarios
-from shared.ports import Context
+from shared.contract.events import LIVE_RUN, DiagnosticsDaily, RetrainRequested
+from shared.ops import emulators, scenarios
+from shared.ports import Chain, Context
 from shared.sources import feed
 from shared.sources.league import MARKETS, generate
 from shared.systems import experiments, training
 
 DEFAULT_START = dt.date(2026, 1, 5)
+# The demo's run only: a backtest in the same warehouse has leaderboard rows of its own.
 SUMMARY_SQL = """
 SELECT market, system_id, predictions, picks, hit_rate, mae, line_mae, units
 FROM propflow.model_leaderboard
+WHERE run_id = @run_id
 ORDER BY market, system_id = 'ensemble', system_id
 """
+ALERTS_SQL = "SELECT level, COUNT(*) AS alerts FROM propflow.alerts GROUP BY level ORDER BY level"
 
 
 def train_systems(ctx: Context, market_id: str, train_end: dt.date) -> None:
@@ -36,18 +42,10 @@ def train_systems(ctx: Context, market_id: str, train_end: dt.date) -> None:
         experiments.record_training(ctx, result, name=f"demo {system_id}", tags=["demo"])
 
 
-class Chain(Protocol):
-    """What delivers the published events: the in-process LocalBus, or shared/ops/push_chain.PushChain."""
-
-    delivered: int
-    dead_letters: Sized
-
-    def drain(self) -> int: ...
-
-
 @dataclass(frozen=True)
 class DemoResult:
     summary: pd.DataFrame
+    alerts: dict[str, int]  # alerts in the warehouse after the run, by level
     days: int
     events: int  # messages published and drained
     deliveries: int  # successful function invocations (a message reaches one or more deployments)
@@ -69,13 +67,12 @@ def run(
 ) -> DemoResult:
     """Backfill `history_days` of a synthetic league, fit the systems, then replay `days` through the chain.
 
-    Events go out on ctx.bus and are delivered by `chain`: the LocalBus itself on the embedded default,
-    a PushChain (real push subscriptions) on the emulators.
+    Events go out on ctx.bus and are delivered by `chain`, by default ctx.chain (the in-process bus on the
+    embedded default); on the emulators a PushChain (real push subscriptions).
     """
-    if chain is None:
-        if not isinstance(ctx.bus, LocalBus):
-            raise RuntimeError("on the gcp backend the demo needs a PushChain: run `propflow demo --backend gcp`")
-        chain = ctx.bus
+    chain = ctx.chain if chain is None else chain
+    if not chain.waits:
+        raise RuntimeError("on the gcp backend the demo needs a PushChain: run `propflow demo --backend gcp`")
     began = time.perf_counter()
     bus = ctx.bus
     delivered_before, dead_before = chain.delivered, len(chain.dead_letters)
@@ -109,9 +106,11 @@ def run(
         handled += chain.drain()
         if on_day:
             on_day(day)
-    summary = ctx.warehouse.sql(SUMMARY_SQL)
+    summary = ctx.warehouse.sql(SUMMARY_SQL, run_id=LIVE_RUN)
+    alerts = {r.level: int(r.alerts) for r in ctx.warehouse.sql(ALERTS_SQL).itertuples()}
     return DemoResult(
         summary,
+        alerts,
         days,
         handled,
         chain.delivered - delivered_before,
@@ -126,5 +125,30 @@ def run_on_gcp(ctx: Context, **options: Any) -> DemoResult:
 
     ctx.warehouse.ensure_schema()
     ctx.blobs.ensure_bucket(ctx.settings.bucket)
-    with PushChain(ctx.bus, markets.all_system_ids()) as chain:
+    with PushChain(ctx, markets.all_system_ids()) as chain:
         return run(ctx, chain=chain, **options)
+
+
+@dataclass(frozen=True)
+class EmulatedDemo:
+    """A demo run on the gcp backend against local emulators."""
+
+    result: DemoResult
+    dataset: str  # project.dataset the chain wrote
+    bigquery_host: str  # where the BigQuery emulator answers
+    kept: bool  # the emulators outlive the run (`propflow emulators up` started them, or the environment names them)
+
+
+def run_on_emulators(home: Path, **options: Any) -> EmulatedDemo:
+    """The demo on the gcp backend against emulators: the ones the environment names, else the ones
+    `propflow emulators up` left running under home, else new ones, stopped when the run ends.
+
+    The backend settings and the emulators' addresses are in os.environ for the run only: the functions
+    serve in other threads and read them from there, as the Google clients do.
+    """
+    kept = emulators.running(home) is not None or all(os.environ.get(v) for v in emulators.ENV_VARS)
+    with emulators.use(home) as env, process_environ(emulators.backend_env()):
+        ctx = runtime.context()
+        result = run_on_gcp(ctx, **options)
+        dataset = f"{ctx.settings.project}.{ctx.settings.dataset}"
+        return EmulatedDemo(result, dataset, env["BIGQUERY_EMULATOR_HOST"], kept)

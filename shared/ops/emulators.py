@@ -24,7 +24,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from shared import paths
-from shared.config import process_environ
+from shared.config import PREFIX, process_environ
 
 STATE_FILE = "emulators.json"
 ENV_VARS = ("BIGQUERY_EMULATOR_HOST", "PUBSUB_EMULATOR_HOST", "STORAGE_EMULATOR_HOST")
@@ -35,6 +35,11 @@ HOST = "127.0.0.1"
 PUBSUB_LAUNCHER = "cloud-pubsub-emulator"
 # Where the Debian package google-cloud-cli-pubsub-emulator puts the launcher.
 SDK_ROOTS = (Path("/usr/lib/google-cloud-sdk"), Path("/usr/share/google-cloud-sdk"))
+
+
+def backend_env() -> dict[str, str]:
+    """The settings that point propflow at the emulators: the gcp backend, and a project (PROJECT unless set)."""
+    return {PREFIX + "BACKEND": "gcp", PREFIX + "GCP_PROJECT": os.environ.get(PREFIX + "GCP_PROJECT", PROJECT)}
 
 
 class EmulatorUnavailable(RuntimeError):

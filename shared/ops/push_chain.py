@@ -1,19 +1,19 @@
 """The event chain on real Pub/Sub push subscriptions into functions-framework servers.
 
-What infra/terraform builds in a project, built against the Pub/Sub emulator:
-every topic of shared/contract/topology.py, and for each deployment a dead-letter topic
-(with a pull subscription to inspect it) and a push subscription with a
+What infra/terraform builds in a project, built against the Pub/Sub emulator
+(through the push subscriptions port, shared/adapters/gcp/push_subscriptions.py):
+every topic of shared/contract/topology.py, and for each deployment a dead-letter
+topic (with a pull subscription to inspect it) and a push subscription with a
 dead-letter policy whose endpoint is that deployment's own functions-framework
 app, served over HTTP on a loopback port. The apps run in this process, so
-they share its adapters: every message they publish is counted by the
-PubSubBus, and `drain()` can tell when a cascade of deliveries has settled
-(every message published on a topic acknowledged by, or dead-lettered for,
-each of its subscribers, with nothing in flight).
+they share its adapters: every message they publish is counted by the bus,
+and `drain()` can tell when a cascade of deliveries has settled (every message
+published on a topic acknowledged by, or dead-lettered for, each of its
+subscribers, with nothing in flight). A PushChain is a chain (shared/ports.py).
 """
 
 from __future__ import annotations
 
-import contextlib
 import io
 import json
 import logging
@@ -25,15 +25,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import functions_framework
-from google.api_core import exceptions as google_exceptions
-from google.cloud import pubsub_v1
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
-from shared import runtime
-from shared.adapters.gcp.pubsub_bus import PubSubBus
-from shared.adapters.local.local_bus import FUNCTIONS_DIR
+from shared import paths, runtime
 from shared.config import env_overlay
 from shared.contract import topology
+from shared.ports import Context
 
 log = logging.getLogger(__name__)
 
@@ -85,10 +82,12 @@ class DeadLetter:
 class PushChain:
     """Topics, push subscriptions and one functions-framework server per deployment; `with` starts and stops it."""
 
-    def __init__(self, bus: PubSubBus, system_ids: Iterable[str]) -> None:
-        self.bus = bus
+    waits = True
+
+    def __init__(self, ctx: Context, system_ids: Iterable[str]) -> None:
+        self.ctx = ctx
+        self.subscriptions = runtime.push_subscriptions(ctx)
         self.deployments = topology.deployments(system_ids)
-        self.subscriber = pubsub_v1.SubscriberClient()
         self.endpoints: list[_Endpoint] = []
         self._lock = threading.Lock()
         self._baseline: Counter[str] = Counter()
@@ -98,7 +97,7 @@ class PushChain:
 
     def _wsgi(self, endpoint: _Endpoint) -> Callable:
         deployment = endpoint.deployment
-        source = FUNCTIONS_DIR / topology.source(deployment.function) / "main.py"
+        source = paths.beside("functions") / topology.source(deployment.function) / "main.py"
         app = functions_framework.create_app(target=deployment.function, source=str(source))
 
         def counted(environ: dict[str, Any], start_response: Callable) -> Iterable[bytes]:
@@ -137,50 +136,32 @@ class PushChain:
 
     def _subscribe(self, endpoint: _Endpoint) -> None:
         deployment = endpoint.deployment
-        project = self.bus.project
-        dead_letter = self.bus.publisher.topic_path(project, deployment.dead_letter_topic)
-        with contextlib.suppress(google_exceptions.AlreadyExists):
-            self.bus.publisher.create_topic(name=dead_letter)
-        with contextlib.suppress(google_exceptions.AlreadyExists):
-            self.subscriber.create_subscription(
-                name=self.subscriber.subscription_path(project, deployment.dead_letter_topic), topic=dead_letter
-            )
-        name = self.subscriber.subscription_path(project, deployment.subscription)
-        with contextlib.suppress(google_exceptions.NotFound):  # a chain left behind by a killed run
-            self.subscriber.delete_subscription(subscription=name)
-        self.subscriber.create_subscription(
-            request={
-                "name": name,
-                "topic": self.bus.topic_path(deployment.topic),
-                "push_config": {"push_endpoint": endpoint.url},
-                "ack_deadline_seconds": ACK_DEADLINE_S,
-                "dead_letter_policy": {
-                    "dead_letter_topic": dead_letter,
-                    "max_delivery_attempts": MAX_DELIVERY_ATTEMPTS,
-                },
-                "retry_policy": {"minimum_backoff": {"seconds": 1}, "maximum_backoff": {"seconds": 10}},
-            }
+        self.subscriptions.subscribe(
+            deployment.subscription,
+            deployment.topic,
+            endpoint.url,
+            deployment.dead_letter_topic,
+            max_delivery_attempts=MAX_DELIVERY_ATTEMPTS,
+            ack_deadline_s=ACK_DEADLINE_S,
         )
 
     def start(self) -> PushChain:
-        if runtime.context().bus is not self.bus:  # what the functions will get, from this process's env
+        if runtime.context().bus is not self.ctx.bus:  # what the functions will get, from this process's env
             raise RuntimeError(
                 "the functions would publish on another bus than the one drain counts: build the "
-                "chain on runtime.context().bus, with the env the functions read"
+                "chain on runtime.context(), with the env the functions read"
             )
-        self.bus.ensure_topics()
+        self.subscriptions.ensure_topics()
         for deployment in self.deployments:
             endpoint = self._serve(deployment)
             self.endpoints.append(endpoint)
             self._subscribe(endpoint)
-        self._baseline = Counter(self.bus.published)
+        self._baseline = Counter(self.subscriptions.published())
         return self
 
     def stop(self) -> None:
         for endpoint in self.endpoints:
-            name = self.subscriber.subscription_path(self.bus.project, endpoint.deployment.subscription)
-            with contextlib.suppress(google_exceptions.NotFound):
-                self.subscriber.delete_subscription(subscription=name)
+            self.subscriptions.unsubscribe(endpoint.deployment.subscription)
             if endpoint.server is not None:
                 endpoint.server.shutdown()
                 endpoint.server.server_close()
@@ -195,11 +176,11 @@ class PushChain:
     # --- settling
 
     def _behind(self) -> list[str]:
-        published = self.bus.published
+        published = self.subscriptions.published()
         behind = []
         with self._lock:
             for e in self.endpoints:
-                expected = published[e.deployment.topic] - self._baseline[e.deployment.topic]
+                expected = published.get(e.deployment.topic, 0) - self._baseline[e.deployment.topic]
                 settled = len(e.acked) + len(e.dead())
                 if e.in_flight or settled < expected:
                     behind.append(f"{e.deployment.name} ({settled}/{expected} settled, {e.in_flight} in flight)")
@@ -212,7 +193,7 @@ class PushChain:
             if time.monotonic() > deadline:
                 raise ChainStalled("deliveries did not settle: " + ", ".join(behind))
             time.sleep(0.02)
-        total = sum((self.bus.published - self._baseline).values())
+        total = sum((Counter(self.subscriptions.published()) - self._baseline).values())
         handled, self._drained = total - self._drained, total
         return handled
 

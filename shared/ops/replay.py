@@ -1,8 +1,9 @@
 """`propflow replay`: re-drive a slate, or a dead-lettered event after a fix, through the chain.
 
 Safe any number of times: every function dedupes by message id and writes by
-key, so a replay rewrites the same rows. On the embedded default the replay
-also drains the in-process bus; on gcp the real triggers deliver.
+key, so a replay rewrites the same rows. Each step drains ctx.chain: on the
+embedded default that delivers the cascade and waits for it; on gcp the real
+triggers deliver and nothing here waits.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from shared.adapters.local.local_bus import LocalBus
 from shared.contract import topology
 from shared.contract.events import LIVE_RUN, DiagnosticsDaily, GameFinal, LinesPosted
 from shared.errors import Invalid, NotFound
@@ -18,19 +18,15 @@ from shared.ports import Context
 from shared.sources import feed
 
 
-def _settle(ctx: Context) -> int:
-    return ctx.bus.drain() if isinstance(ctx.bus, LocalBus) else 0
-
-
 def replay_slate(ctx: Context, market_id: str, day: dt.date, run_id: str = LIVE_RUN) -> int:
     """Lines-posted, every final game and the day's diagnostics, again. Returns messages handled (local)."""
     ctx.bus.publish(topology.LINES_POSTED, LinesPosted(market_id, day, run_id, feed.as_of(market_id, day)))
-    handled = _settle(ctx)
+    handled = ctx.chain.drain()
     for game_id in ctx.warehouse.query("final_games", market=market_id, game_date=day)["game_id"]:
         ctx.bus.publish(topology.GAME_FINAL, GameFinal(market_id, game_id, day))
-    handled += _settle(ctx)
+    handled += ctx.chain.drain()
     ctx.bus.publish(topology.DIAGNOSTICS_DAILY, DiagnosticsDaily(day, [market_id]))
-    return handled + _settle(ctx)
+    return handled + ctx.chain.drain()
 
 
 def replay_dead_letter(ctx: Context, event_id: str) -> tuple[str, int]:
@@ -42,4 +38,4 @@ def replay_dead_letter(ctx: Context, event_id: str) -> tuple[str, int]:
     if row["payload"] is None:
         raise Invalid(f"event {event_id} was rejected before its payload could be read ({row['reason']})")
     ctx.bus.publish(row["event_type"], json.loads(row["payload"]))
-    return row["event_type"], _settle(ctx)
+    return row["event_type"], ctx.chain.drain()

@@ -109,3 +109,43 @@ def test_without_a_webhook_alerts_are_logged_and_sunk_locally(post):
     ctx = runtime.context()
     assert stored(ctx) == [[ALERT["alert_id"], "WARNING", "logged"]]
     assert json.loads((ctx.settings.home / "alerts.jsonl").read_text())["alert_id"] == ALERT["alert_id"]
+
+
+def test_the_webhook_url_can_come_from_a_local_secret(post, monkeypatch):
+    server = Webhook([])
+    try:
+        home = runtime.context().settings.home
+        (home / "secrets").mkdir()
+        (home / "secrets" / "alert-webhook").write_text(server.url + "\n")
+        monkeypatch.setenv("PROPFLOW_ALERT_WEBHOOK_SECRET", "alert-webhook")
+        assert post("alerting", pubsub_event(topology.ALERT_RAISED, ALERT)).status_code == 200
+        assert len(server.bodies) == 1
+        assert stored(runtime.context()) == [[ALERT["alert_id"], "WARNING", "sent"]]
+    finally:
+        server.close()
+
+
+def test_the_url_setting_wins_over_the_secret(hook, post, monkeypatch):
+    server = hook()  # PROPFLOW_ALERT_WEBHOOK_URL
+    monkeypatch.setenv("PROPFLOW_ALERT_WEBHOOK_SECRET", "not-stored")  # never read: reading it would raise
+    assert post("alerting", pubsub_event(topology.ALERT_RAISED, ALERT)).status_code == 200
+    assert len(server.bodies) == 1
+
+
+def test_a_missing_secret_fails_the_delivery_so_the_trigger_retries(post, monkeypatch):
+    monkeypatch.setenv("PROPFLOW_ALERT_WEBHOOK_SECRET", "not-stored")
+    assert post("alerting", pubsub_event(topology.ALERT_RAISED, ALERT)).status_code == 500
+    assert stored(runtime.context()) == []
+
+
+def test_the_sink_is_a_setting(post, monkeypatch, tmp_path):
+    elsewhere = tmp_path / "elsewhere" / "alerts.log"
+    monkeypatch.setenv("PROPFLOW_ALERT_SINK", str(elsewhere))
+    post("alerting", pubsub_event(topology.ALERT_RAISED, ALERT))
+    home = runtime.context().settings.home
+    assert [json.loads(line)["alert_id"] for line in elsewhere.read_text().splitlines()] == [ALERT["alert_id"]]
+    assert not (home / "alerts.jsonl").exists()
+    monkeypatch.setenv("PROPFLOW_ALERT_SINK", "none")
+    post("alerting", pubsub_event(topology.ALERT_RAISED, {**ALERT, "alert_id": "next-day", "game_date": "2026-02-15"}))
+    assert len(elsewhere.read_text().splitlines()) == 1 and not (home / "alerts.jsonl").exists()
+    assert len(stored(runtime.context())) == 2  # recorded all the same

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import base64
+import logging
 
 import pytest
 from cloudevents.http import CloudEvent
 from support import VALID_PAYLOADS, pubsub_event
 
-from shared import runtime
-from shared.contract import events, topology
+import shared
+from shared import entrypoint, runtime
+from shared.contract import envelope, topology
 
 
 def raw(data: str) -> CloudEvent:
     return CloudEvent(
-        {"type": events.PUBSUB_EVENT_TYPE, "source": "//t"}, {"message": {"data": data, "messageId": "x"}}
+        {"type": envelope.PUBSUB_EVENT_TYPE, "source": "//t"}, {"message": {"data": data, "messageId": "x"}}
     )
 
 
@@ -52,7 +54,7 @@ def test_rejected_with_reason_and_no_rows(function, name, event, reason, post, c
 
 
 def test_rejections_are_logged(post, caplog):
-    with caplog.at_level("ERROR", logger="propflow"):
+    with caplog.at_level("ERROR", logger=entrypoint.log.name):
         post("grading", raw("@@"))
     assert "rejected event x: message.data is not valid base64" in caplog.text
 
@@ -61,3 +63,18 @@ def test_the_raw_payload_is_kept_for_replay(post):
     post("diagnostics", pubsub_event(topology.DIAGNOSTICS_DAILY, {"game_date": "2026-02-31"}))
     ledger = runtime.context().warehouse.sql("SELECT payload FROM propflow.processed_events")
     assert ledger["payload"].iloc[0] == '{"game_date": "2026-02-31"}'
+
+
+def test_the_log_level_setting_reaches_the_functions(post, caplog, monkeypatch):
+    package = logging.getLogger(shared.__name__)
+    try:
+        monkeypatch.setenv("PROPFLOW_LOG_LEVEL", "CRITICAL")
+        with caplog.at_level("DEBUG"):
+            post("grading", raw("@@"))
+        assert "rejected event" not in caplog.text and package.level == logging.CRITICAL
+        monkeypatch.setenv("PROPFLOW_LOG_LEVEL", "ERROR")
+        with caplog.at_level("DEBUG"):
+            post("grading", raw("@@"))
+        assert "rejected event x" in caplog.text and package.level == logging.ERROR
+    finally:
+        package.setLevel(logging.NOTSET)

@@ -1,7 +1,7 @@
 """Fuzz the decoder with malformed events, and a few of them through every entry point.
 
 Each event is a valid payload broken one way (a required key dropped, an unknown key, a wrong type, an
-impossible date or timestamp, an unknown market, a non-object, non-JSON bytes, bad base64). events.decode
+impossible date or timestamp, an unknown market, a non-object, non-JSON bytes, bad base64). envelope.decode
 must refuse it with a PoisonEvent and a reason, or (when the break happens to leave it valid) return its
 payload: nothing else may escape. Through an entry point, a refused event is acknowledged, recorded as
 rejected in processed_events, and writes nothing else. The decoder is where every such check lives and
@@ -21,9 +21,9 @@ from support import VALID_PAYLOADS
 
 from shared import runtime
 from shared.adapters.local.local_bus import entry_point
-from shared.contract import events, schemas, topology
+from shared.contract import envelope, events, schemas, topology
 
-DECODED = 500  # per topic, straight into events.decode
+DECODED = 500  # per topic, straight into envelope.decode
 DELIVERED = 25  # per entry point, through handle(): each one is a ledger write
 JSON = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
@@ -64,16 +64,16 @@ def mutations(function: str) -> st.SearchStrategy[bytes | str]:
 
 def cloud_event(topic: str, item: bytes | str):
     if isinstance(item, str):  # an invalid base64 field, set directly
-        event = events.encode(topic, b"{}", message_id=uuid.uuid4().hex)
+        event = envelope.encode(topic, b"{}", message_id=uuid.uuid4().hex)
         event.data["message"]["data"] = item
         return event
-    return events.encode(topic, item, message_id=uuid.uuid4().hex)
+    return envelope.encode(topic, item, message_id=uuid.uuid4().hex)
 
 
-def decoded(topic: str, item: bytes | str) -> events.Envelope | events.PoisonEvent:
+def decoded(topic: str, item: bytes | str) -> envelope.Envelope | events.PoisonEvent:
     """The envelope, or the PoisonEvent that refused it; any other exception fails the test."""
     try:
-        return events.decode(cloud_event(topic, item), topic)
+        return envelope.decode(cloud_event(topic, item), topic)
     except events.PoisonEvent as exc:
         return exc
 

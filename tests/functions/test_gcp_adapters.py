@@ -61,3 +61,8 @@ def test_write_once_puts_ask_gcs_for_generation_zero(gcp_env):
     uploads = [u for u in session.urls if u.startswith("POST") and "/upload/" in u]
     assert len(uploads) == 2
     assert "ifGenerationMatch=0" in uploads[0] and "ifGenerationMatch" not in uploads[1]
+
+
+def test_on_gcp_the_triggers_deliver_and_secrets_are_in_this_projects_secret_manager(gcp):
+    assert not gcp.chain.waits and gcp.chain.drain() == 0  # nothing in this process waits for Eventarc
+    assert gcp.secrets.version("alert-webhook") == "projects/propflow-adapters/secrets/alert-webhook/versions/latest"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pytest
@@ -22,7 +23,7 @@ def chain(gcp_env, monkeypatch, tmp_path, request):
     monkeypatch.setenv("PROPFLOW_GCP_PROJECT", f"push-{request.node.name[:20].replace('_', '-')}")
     ctx = runtime.context()
     ctx.warehouse.ensure_schema()
-    with PushChain(ctx.bus, markets.all_system_ids()) as running:
+    with PushChain(ctx, markets.all_system_ids()) as running:
         yield ctx, running
 
 
@@ -60,7 +61,7 @@ def test_a_malformed_message_is_rejected_once_and_acknowledged(chain):
 def test_a_function_that_keeps_failing_is_dead_lettered_after_its_attempts(chain):
     ctx, running = chain
     refusing = RefusingWarehouse(ctx.warehouse)
-    runtime.install(ctx.settings, runtime.Resources(refusing, ctx.blobs, ctx.bus))
+    runtime.install(ctx.settings, dataclasses.replace(runtime.resources(ctx.settings), warehouse=refusing))
     ctx.bus.publish(topology.ENSEMBLE_DEADLINE, VALID_PAYLOADS["ensemble_sweep"])
     running.drain(timeout=120)
     sweep = next(d for d in topology.deployments([]) if d.function == "ensemble_sweep")

@@ -123,8 +123,9 @@ def test_a_missing_artifact_is_refused(seeded):
 def test_other_uri_schemes_and_disabled_versions_are_refused(seeded):
     ctx = runtime.context()
     record = registry.resolve(ctx, MARKET, SYSTEM)
-    with pytest.raises(ModelUnavailable, match="only"):
-        registry.fetch(ctx, registry.ModelRecord(**{**record.__dict__, "uri": "https://evil.example/model"}))
+    for uri in ("https://evil.example/model", f"file://{ctx.blobs.path(record.uri)}"):
+        with pytest.raises(ModelUnavailable, match="only gs://"):
+            registry.fetch(ctx, registry.ModelRecord(**{**record.__dict__, "uri": uri}))
     with pytest.raises(ModelUnavailable, match="disabled"):
         registry.fetch(ctx, registry.ModelRecord(**{**record.__dict__, "enabled": False}))
 

@@ -9,6 +9,7 @@ crash between writes and are retried).
 
 from __future__ import annotations
 
+import dataclasses
 import random
 import shutil
 
@@ -17,8 +18,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from shared import runtime
+from shared.adapters.local.chaos_bus import ChaosBus
 from shared.config import Settings
-from shared.ops.chaos import ChaosBus, FlakyWarehouse, comparable, play_day
+from shared.ops.chaos import FlakyWarehouse, comparable, play_day
 
 COMPARED = [
     "features",
@@ -59,7 +61,7 @@ def test_duplicates_reordering_races_and_crashes_converge(seeded, tmp_path_facto
     base = runtime.resources(chaos_settings)
     flaky = FlakyWarehouse(base.warehouse, rng, fault_rate)
     bus = ChaosBus(rng)
-    runtime.install(chaos_settings, runtime.Resources(flaky, base.blobs, bus))
+    runtime.install(chaos_settings, dataclasses.replace(base, warehouse=flaky, bus=bus, chain=bus))
     play_day(runtime.context(), seeded.leagues.values(), seeded.first_live, flaky)
     assert not bus.dead_letters
     assert bus.stats["duplicated"] > 0 and bus.stats["reordered"] > 0

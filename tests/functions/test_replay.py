@@ -6,7 +6,8 @@ from support import pubsub_event
 
 from shared import runtime
 from shared.contract import topology
-from shared.contract.events import FeaturesReady, payload_dict
+from shared.contract.codec import payload_dict
+from shared.contract.events import FeaturesReady
 from shared.ops import replay
 from shared.sources import feed
 

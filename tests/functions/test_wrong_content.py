@@ -1,6 +1,6 @@
 """Well-formed events with wrong content, into every entry point, over a warehouse holding a played day.
 
-Every event here passes events.decode (schema, market, real dates), but names what the warehouse does
+Every event here passes envelope.decode (schema, market, real dates), but names what the warehouse does
 not hold or contradicts it: an unknown entity, game, run or system, a date with no slate, a game-final at
 odds with the book's lines. Each entry point must do its job (a no-op where there is nothing to do) or
 reject the event with its reason (the dead-letter record in processed_events, raw payload kept), and

@@ -41,3 +41,18 @@ def test_env_overlay_wins_inside_the_block_only(monkeypatch):
     with env_overlay({"SYSTEM_ID": "inner"}):
         assert Settings.from_env().system_id == "inner"
     assert Settings.from_env().system_id == "outer"
+
+
+def test_the_alert_sink_is_the_home_file_locally_none_on_gcp_unless_set():
+    assert Settings.from_env({"PROPFLOW_HOME": "/h"}).alert_sink == Path("/h/alerts.jsonl")
+    gcp = {"PROPFLOW_BACKEND": "gcp", "PROPFLOW_GCP_PROJECT": "p"}
+    assert Settings.from_env(gcp).alert_sink is None
+    assert Settings.from_env({**gcp, "PROPFLOW_ALERT_SINK": "/tmp/a.jsonl"}).alert_sink == Path("/tmp/a.jsonl")
+    assert Settings.from_env({"PROPFLOW_ALERT_SINK": "None"}).alert_sink is None
+
+
+def test_invalid_log_level_names_the_variable():
+    assert Settings.from_env({"PROPFLOW_LOG_LEVEL": "warning"}).log_level == "WARNING"
+    with pytest.raises(ConfigError) as caught:
+        Settings.from_env({"PROPFLOW_LOG_LEVEL": "loud"})
+    assert caught.value.variable == "PROPFLOW_LOG_LEVEL"

@@ -125,7 +125,9 @@ class BigQueryWarehouse:
                 query_parameter(sql.PARTITION_HIGH, bounds["max"]),
             ]
         staged = bigquery.Table(staging_id, schema=self._schema(table))
-        staged.expires = dt.datetime.now(dt.UTC) + STAGING_TTL  # dropped by BigQuery if this process dies first
+        # Dropped by BigQuery if this process dies first. Real time, not shared.clock: BigQuery expires the
+        # table by its own wall clock, so a test that sets the clock must not make it expire on creation.
+        staged.expires = dt.datetime.now(dt.UTC) + STAGING_TTL
         try:
             self.client.create_table(staged)
             self.client.load_table_from_file(io.BytesIO(lines.encode()), staging_id, job_config=config).result()

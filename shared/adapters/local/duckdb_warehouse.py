@@ -53,19 +53,12 @@ class DuckDBWarehouse:
             self._create_views()
 
     def _create_views(self) -> None:
-        # Views may read other views: create what can be created until none is left.
-        pending = list(schemas.view_names())
-        while pending:
-            failed: list[tuple[str, Exception]] = []
-            for name in pending:
-                body = sql.for_duckdb(schemas.sql_text("views", name), self.dataset)
-                try:
-                    self._con.execute(f"CREATE OR REPLACE VIEW {self.dataset}.{name} AS {body}")
-                except duckdb.CatalogException as exc:
-                    failed.append((name, exc))
-            if len(failed) == len(pending):
-                raise WarehouseError(f"views cannot be created: {failed}")
-            pending = [name for name, _ in failed]
+        for name in schemas.view_names():  # each after the views it reads
+            body = sql.for_duckdb(schemas.sql_text("views", name), self.dataset)
+            try:
+                self._con.execute(f"CREATE OR REPLACE VIEW {self.dataset}.{name} AS {body}")
+            except duckdb.Error as exc:
+                raise WarehouseError(f"view {name} cannot be created: {exc}") from exc
 
     def upsert(self, table: str, rows: Iterable[Row] | pd.DataFrame) -> int:
         spec = schemas.table(table)

@@ -3,7 +3,9 @@
 Publishing queues a message; `drain()` delivers queued messages in order to
 every deployment subscribed to the topic (shared/contract/topology.py), calling the
 real entry points in functions/<name>/main.py. A delivery that raises is
-retried like a Pub/Sub push subscription, then dead-lettered.
+retried like a Pub/Sub push subscription, then dead-lettered. The bus is also
+the embedded default's chain (shared/ports.py): `drain()` returns once the
+cascade has settled.
 """
 
 from __future__ import annotations
@@ -19,9 +21,9 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from shared import paths
+from shared import clock, paths
 from shared.config import env_overlay
-from shared.contract import events, markets, topology
+from shared.contract import codec, envelope, events, markets, topology
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +64,8 @@ def entry_point(function: str) -> Callable[[Any], Any]:
 
 
 class LocalBus:
+    waits = True  # drain() returns only when nothing is left to deliver
+
     def __init__(self, project: str = "propflow-local", max_attempts: int = 5) -> None:
         self.project = project
         self.max_attempts = max_attempts
@@ -74,12 +78,12 @@ class LocalBus:
             raise ValueError(f"unknown topic {topic!r}")
         data = events.message_data(topic, payload)
         message_id = uuid.uuid4().hex
-        attributes = events.message_attributes(payload, attributes)
-        self.queue.append(Message(topic, data, attributes, message_id, dt.datetime.now(dt.UTC)))
+        attributes = codec.message_attributes(payload, attributes)
+        self.queue.append(Message(topic, data, attributes, message_id, clock.now_utc()))
         return message_id
 
     def cloud_event(self, message: Message, deployment: topology.Deployment) -> Any:
-        return events.encode(
+        return envelope.encode(
             message.topic,
             message.data,
             message_id=message.message_id,
