@@ -104,3 +104,24 @@ def test_views_compute_from_tables(backend):
     assert board["hit_rate"] == pytest.approx(0.5)
     assert board["mae"] == pytest.approx(2.5) and board["line_mae"] == pytest.approx(3.0)
     assert board["roi"] == pytest.approx((0.9091 - 1.0) / 3)
+
+
+def test_racing_queries_each_get_their_own_columns(tmp_path):
+    """Racing deliveries share the embedded default's one connection: a query's result must be its own."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from shared.adapters.local.duckdb_warehouse import DuckDBWarehouse
+
+    warehouse = DuckDBWarehouse(tmp_path / "race.duckdb")
+    texts = {f"n{i}": f"SELECT COUNTIF(x > {i}) AS n{i} FROM UNNEST(GENERATE_ARRAY(1, 50)) AS x" for i in range(4)}
+
+    def run(column: str) -> tuple[str, list[str], int]:
+        frame = warehouse.sql(texts[column])
+        return column, list(frame.columns), int(frame.iloc[0, 0])
+
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(run, [f"n{i % 4}" for i in range(400)]))
+    for column, columns, count in results:
+        assert columns == [column]
+        assert count == 50 - int(column[1:])
+    warehouse.close()

@@ -93,9 +93,11 @@ class DuckDBWarehouse:
                 frame = result.df()
             except duckdb.Error as exc:
                 raise WarehouseError(f"query failed: {exc}") from exc
+            # The description is the connection's: read it before another thread's query replaces it.
+            description = result.description
         # DuckDB's COUNT_IF and SUM of integers are HUGEINT, which pandas gets as float;
         # BigQuery returns INT64 for both.
-        for name, type_code, *_ in result.description:
+        for name, type_code, *_ in description:
             if str(type_code) == "HUGEINT":
                 frame[name] = frame[name].astype("Int64")
         return frame
