@@ -86,6 +86,8 @@ class Settings:
     project: str = "propflow-local"
     dataset: str = "propflow"
     bucket: str = "propflow-models"
+    landing_bucket: str = "propflow-landing"  # where feed files land (<feed>/...); each one finalized is ingested
+    feeds_dir: Path | None = None  # the user's feed specs (*.yaml), beside the shipped ones
     system_id: str | None = None
     active_systems: Mapping[str, tuple[str, ...]] | None = None
     alert_webhook_url: str | None = None
@@ -115,6 +117,8 @@ class Settings:
             project=project or cls.project,
             dataset=get("DATASET", cls.dataset),
             bucket=get("BUCKET", cls.bucket),
+            landing_bucket=get("LANDING_BUCKET", cls.landing_bucket),
+            feeds_dir=Path(feeds).expanduser() if (feeds := get("FEEDS_DIR")) else None,
             system_id=env.get("SYSTEM_ID", "").strip() or None,
             active_systems=_parse_active_systems(active) if active else None,
             alert_webhook_url=get("ALERT_WEBHOOK_URL"),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sized
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, BinaryIO, Protocol
 
 import pandas as pd
 
@@ -46,6 +46,9 @@ class Warehouse(Protocol):
     def execute(self, name: str, **params: Any) -> int:
         """Run the DML statement schemas/queries/<name>.sql; returns the rows it affected."""
 
+    def delete_rows(self, table: str, column: str, value: Any) -> int:
+        """Delete the table's rows whose column equals value; returns the rows deleted."""
+
 
 class BlobStore(Protocol):
     def put(self, uri: str, data: bytes, *, if_absent: bool = False) -> None:
@@ -53,6 +56,11 @@ class BlobStore(Protocol):
 
     def get(self, uri: str) -> bytes:
         """Raises BlobNotFound when nothing is stored at uri."""
+
+    def open(self, uri: str, *, generation: int | None = None) -> BinaryIO:
+        """A stream of the object (of that generation: a file too big to hold is read in chunks).
+
+        Raises BlobNotFound when nothing is stored at uri, or that generation is no longer readable."""
 
     def exists(self, uri: str) -> bool: ...
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from shared.config import PREFIX, ConfigError, Settings
+from shared.contract import topology
 from shared.ports import BlobStore, Chain, Context, EventBus, PushSubscriptions, Secrets, Warehouse
 
 
@@ -36,6 +37,7 @@ def _key(settings: Settings) -> tuple:
         settings.project,
         settings.dataset,
         settings.bucket,
+        settings.landing_bucket,
     )
 
 
@@ -61,8 +63,10 @@ def _build(settings: Settings) -> Resources:
     home = Path(settings.home)
     warehouse = DuckDBWarehouse(home / "warehouse.duckdb", settings.dataset)
     warehouse.ensure_schema()
-    bus = LocalBus(settings.project)
-    return Resources(warehouse, FolderBlobStore(home), bus, bus, FolderSecrets(home / "secrets"))
+    # Objects finalized in the landing bucket notify the bus, which delivers them to the ingest function.
+    bus = LocalBus(settings.project, buckets={settings.landing_bucket: topology.LANDING})
+    blobs = FolderBlobStore(home, on_finalized=bus.object_finalized)
+    return Resources(warehouse, blobs, bus, bus, FolderSecrets(home / "secrets"))
 
 
 def resources(settings: Settings) -> Resources:

@@ -31,6 +31,7 @@ def table_counts(ctx: ports.Context, *, exclude: tuple[str, ...] = ()) -> dict[s
 # A valid payload for each entry point, for tests that break them one way at a time.
 SLATE = {"market": "nba_points", "game_date": "2026-02-14", "run_id": "live"}
 VALID_PAYLOADS = {
+    "schedule": {"game_date": "2026-02-14", "markets": ["nba_points"]},
     "feature_store": {**SLATE, "as_of": "2026-02-14T16:00:00Z"},
     "scorer": {**SLATE, "as_of": "2026-02-14T16:00:00Z", "entities": 3},
     "ensemble": {**SLATE, "system_id": "xgb_core", "status": "scored", "rows": 3, "picks": 1, "skipped": 0},

@@ -25,6 +25,10 @@ locals {
 
   pubsub_service_agent = "service-${data.google_project.this.number}@gcp-sa-pubsub.iam.gserviceaccount.com"
   models_bucket        = coalesce(var.models_bucket.name, "${var.project_id}-${var.name_prefix}-models")
+  landing_bucket       = coalesce(var.landing_bucket.name, "${var.project_id}-${var.name_prefix}-landing")
+
+  # Bucket role in the wiring (shared/contract/topology.BUCKETS) -> the bucket.
+  trigger_buckets = { landing = google_storage_bucket.landing.name }
 
   # Source folder -> archive file name, written by `propflow package`.
   archives = jsondecode(file("${var.package_dir}/manifest.json"))
@@ -45,11 +49,12 @@ locals {
   }
 
   base_env = {
-    PROPFLOW_BACKEND     = "gcp"
-    PROPFLOW_GCP_PROJECT = var.project_id
-    PROPFLOW_DATASET     = module.bigquery.dataset_id
-    PROPFLOW_BUCKET      = google_storage_bucket.models.name
-    PROPFLOW_LOG_LEVEL   = var.log_level
+    PROPFLOW_BACKEND        = "gcp"
+    PROPFLOW_GCP_PROJECT    = var.project_id
+    PROPFLOW_DATASET        = module.bigquery.dataset_id
+    PROPFLOW_BUCKET         = google_storage_bucket.models.name
+    PROPFLOW_LANDING_BUCKET = google_storage_bucket.landing.name
+    PROPFLOW_LOG_LEVEL      = var.log_level
   }
 }
 
@@ -107,6 +112,44 @@ resource "google_storage_bucket" "models" {
   }
 }
 
+# Feed files land here as <feed>/<file>; each object finalized triggers the ingest function. In the
+# functions' region, since an Eventarc storage trigger must be in its bucket's location. Every rewrite of
+# a name is kept as a generation (the ledger ingest_objects names the generation each row came from) until
+# lifecycle deletes noncurrent ones; the live file stays, so a feed's history can be reloaded from here.
+resource "google_storage_bucket" "landing" {
+  project                     = var.project_id
+  name                        = local.landing_bucket
+  location                    = var.region
+  labels                      = var.labels
+  uniform_bucket_level_access = true
+  public_access_prevention    = "enforced"
+
+  versioning {
+    enabled = true
+  }
+
+  lifecycle_rule {
+    condition {
+      days_since_noncurrent_time = var.landing_bucket.noncurrent_days_kept
+    }
+    action {
+      type = "Delete"
+    }
+  }
+}
+
+# Storage triggers reach Eventarc through Pub/Sub: the project's Cloud Storage service agent publishes
+# the object notifications, which it may not do by default.
+data "google_storage_project_service_account" "this" {
+  project = var.project_id
+}
+
+resource "google_project_iam_member" "storage_agent_publishes" {
+  project = var.project_id
+  role    = "roles/pubsub.publisher"
+  member  = "serviceAccount:${data.google_storage_project_service_account.this.email_address}"
+}
+
 resource "google_storage_bucket" "sources" {
   project                     = var.project_id
   name                        = "${var.project_id}-${var.name_prefix}-sources"
@@ -154,7 +197,9 @@ module "functions" {
     bucket = google_storage_bucket.sources.name
     object = google_storage_bucket_object.sources[module.wiring.sources[each.key]].name
   }
-  trigger_topic_id = google_pubsub_topic.events[each.value.topic].id
+  # A trigger is a topic or a bucket (by its role in the wiring).
+  trigger_topic_id = each.value.topic == null ? null : google_pubsub_topic.events[each.value.topic].id
+  trigger_bucket   = each.value.bucket == null ? null : local.trigger_buckets[each.value.bucket]
   delivery         = local.delivery[each.key]
   settings = merge(
     try(var.functions[each.value.function], {}),
@@ -176,5 +221,5 @@ module "functions" {
   pubsub_service_agent = local.pubsub_service_agent
   labels               = var.labels
 
-  depends_on = [google_project_service.apis]
+  depends_on = [google_project_service.apis, google_project_iam_member.storage_agent_publishes]
 }

@@ -1,7 +1,26 @@
-# Cloud Scheduler: the daily diagnostics, the ensemble deadline sweep and the
-# weekly retrain. The first two publish a fixed body ({} means yesterday /
-# today, every market); retrain-requested needs a train_end date, which a fixed
-# body cannot carry, so the weekly job runs a workflow that dates it.
+# Cloud Scheduler: the hourly slate clock, the daily diagnostics, the ensemble
+# deadline sweep and the weekly retrain. The first three publish a fixed body
+# ({} means every open slate / yesterday / today, every market);
+# retrain-requested needs a train_end date, which a fixed body cannot carry, so
+# the weekly job runs a workflow that dates it.
+
+# Every hour, each market whose prediction hour has come gets its slate posted
+# (lines-posted, once per set of visible lines): the clock that no file
+# landing can supply.
+resource "google_cloud_scheduler_job" "slates_due" {
+  project   = var.project_id
+  region    = var.region
+  name      = "${var.name_prefix}-slates-due"
+  schedule  = var.schedules.slates_due
+  time_zone = var.schedules.time_zone
+
+  pubsub_target {
+    topic_name = google_pubsub_topic.events["slates-due"].id
+    data       = base64encode("{}")
+  }
+
+  depends_on = [google_project_service.apis]
+}
 
 resource "google_cloud_scheduler_job" "diagnostics" {
   project   = var.project_id

@@ -65,14 +65,29 @@ variable "models_bucket" {
   default     = {}
 }
 
+variable "landing_bucket" {
+  type = object({
+    name                 = optional(string)
+    noncurrent_days_kept = optional(number, 30)
+  })
+  description = "Versioned bucket feed files land in as <feed>/<file> (PROPFLOW_LANDING_BUCKET), in var.region; name defaults to <project>-<prefix>-landing. A replaced generation is deleted this many days after it was replaced."
+  default     = {}
+
+  validation {
+    condition     = var.landing_bucket.noncurrent_days_kept >= 1
+    error_message = "landing_bucket.noncurrent_days_kept is at least 1 day."
+  }
+}
+
 variable "schedules" {
   type = object({
     time_zone         = optional(string, "Etc/UTC")
+    slates_due        = optional(string, "0 * * * *")
     diagnostics       = optional(string, "0 9 * * *")
     ensemble_deadline = optional(string, "30 18 * * *")
     retrain           = optional(string, "0 6 * * 1")
   })
-  description = "Cloud Scheduler crontabs: daily diagnostics, the ensemble deadline sweep, the weekly retrain."
+  description = "Cloud Scheduler crontabs: the hourly slate clock (a slate is posted at the first tick at or after its market's prediction hour, so keep it on the hour), daily diagnostics, the ensemble deadline sweep, the weekly retrain."
   default     = {}
 }
 

@@ -32,10 +32,10 @@ def package_command(out: Path) -> None:
 
 @click.command("topology")
 def show_topology() -> None:
-    """Which deployment each topic triggers (the map the local bus and Terraform share)."""
+    """Which deployment each topic or bucket triggers (the map the local bus and Terraform share)."""
     rows = [
         {
-            "topic": d.topic,
+            "trigger": d.topic or f"bucket {d.bucket}",
             "deployment": d.name,
             "function": d.function,
             "env": ",".join(f"{k}={v}" for k, v in d.env.items()),

@@ -7,7 +7,7 @@ import logging
 import click
 from rich.logging import RichHandler
 
-from shared.cli import demo, experiments, infra, models, ops, warehouse
+from shared.cli import demo, entities, experiments, feeds, infra, models, ops, warehouse
 from shared.cli.errors import PropflowGroup
 from shared.cli.render import console
 from shared.handlers import alerting
@@ -29,7 +29,10 @@ def main(verbose: bool) -> None:
 
 for command in (
     demo.demo,
+    entities.entities_group,
     experiments.experiments_group,
+    feeds.feeds_group,
+    feeds.ingest_command,
     infra.emulators_group,
     infra.package_command,
     infra.show_topology,
@@ -40,7 +43,6 @@ for command in (
     ops.backtest_command,
     ops.replay_command,
     ops.report_command,
-    warehouse.ingest_command,
     warehouse.sql_command,
     warehouse.status,
 ):

@@ -1,17 +1,15 @@
-"""`propflow sql | status | ingest`: look into the warehouse, and load real data into it."""
+"""`propflow sql | status`: look into the warehouse."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import click
 import pandas as pd
 
-from shared import paths, runtime
+from shared import runtime
 from shared.cli.params import QUERY, home_option, use_home
 from shared.cli.render import print_frame
-from shared.config import PREFIX
 from shared.contract import schemas
 from shared.errors import Invalid
 from shared.ports import WarehouseError
@@ -43,23 +41,3 @@ def status(home: Path | None) -> None:
     counts = [int(warehouse.sql(f"SELECT COUNT(*) AS n FROM propflow.{n}")["n"].iloc[0]) for n in names]
     kinds = ["table"] * len(schemas.tables()) + ["view"] * len(schemas.view_names())
     print_frame(pd.DataFrame({"name": names, "kind": kinds, "rows": counts}))
-
-
-@click.command("ingest")
-@click.argument("source", type=click.Choice(["mlb", "nba"]))
-@click.option(
-    "--data-dir",
-    type=click.Path(exists=True, file_okay=False, path_type=Path),
-    default=lambda: os.environ.get(PREFIX + "DATA_DIR") or paths.DATA_DIR,
-    show_default="../shared/data",
-)
-def ingest_command(source: str, data_dir: Path) -> None:
-    """Load real public data into the warehouse and report the join rate of each line feed."""
-    from shared.sources.ingest import mlb, nba
-
-    feeds = {"mlb": mlb, "nba": nba}[source]
-    missing = [folder for folder in feeds.FOLDERS if not (data_dir / folder).is_dir()]
-    if missing:  # checked before anything is written: ingest stores each feed as it reads it
-        raise click.BadParameter(f"{data_dir} has no folder {', '.join(missing)}", param_hint=["--data-dir"])
-    reports = feeds.ingest(runtime.context(), data_dir)
-    print_frame(pd.DataFrame([{**r.__dict__, "join_rate": r.join_rate} for r in reports]), title=f"ingest {source}")

@@ -99,6 +99,12 @@ class EnsembleDeadline:
 
 
 @dataclass(frozen=True)
+class SlatesDue:
+    game_date: dt.date | None = None  # None: every slate still open (today's and, until it closes, yesterday's)
+    markets: list[str] | None = None
+
+
+@dataclass(frozen=True)
 class AlertRaised:
     alert_id: str
     game_date: dt.date
@@ -126,6 +132,7 @@ PAYLOADS: dict[str, type] = {
     topology.ALERT_RAISED: AlertRaised,
     topology.RETRAIN_REQUESTED: RetrainRequested,
     topology.ENSEMBLE_DEADLINE: EnsembleDeadline,
+    topology.SLATES_DUE: SlatesDue,
 }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -105,6 +106,10 @@ class Market:
     @property
     def baseline_system(self) -> str | None:
         return next((s for s, cfg in self.systems.items() if cfg.baseline), None)
+
+    def prediction_time(self, game_date: dt.date) -> dt.datetime:
+        """When a slate of this market is predicted: its prediction hour (UTC) on game day."""
+        return dt.datetime.combine(game_date, dt.time(self.prediction_hour_utc))
 
 
 def _system(market_id: str, system_id: str, raw: dict[str, Any]) -> SystemConfig:

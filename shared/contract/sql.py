@@ -81,6 +81,13 @@ def merge_sql(spec: TableSpec, staging: str, *, pruned: bool = False) -> str:
     )
 
 
+def delete_sql(spec: TableSpec, column: str) -> str:
+    """Delete the table's rows whose `column` equals @value."""
+    if column not in spec.column_names:
+        raise ValueError(f"table {spec.name} has no column {column!r}")
+    return f"DELETE FROM {DATASET_IN_SQL}.{spec.name} WHERE {column} = @value"
+
+
 @lru_cache(maxsize=1024)
 def parameters(sql: str) -> frozenset[str]:
     """Names of the @parameters a BigQuery SQL text uses."""

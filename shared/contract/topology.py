@@ -1,7 +1,9 @@
-"""The event wiring: which topic triggers which function.
+"""The event wiring: which topic or bucket triggers which function.
 
-This is the one copy of the topic -> function map. The local bus delivers by
-it, and a test checks that the Terraform triggers say exactly the same.
+This is the one copy of the trigger -> function map. The local bus delivers by
+it, and a test checks that the Terraform triggers say exactly the same. A
+deployment is triggered by a Pub/Sub topic's messages or by objects finalized
+in a bucket (Cloud Storage through Eventarc).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ DIAGNOSTICS_DAILY = "diagnostics-daily"
 ALERT_RAISED = "alert-raised"
 RETRAIN_REQUESTED = "retrain-requested"
 ENSEMBLE_DEADLINE = "ensemble-deadline"
+SLATES_DUE = "slates-due"
 
 TOPICS: tuple[str, ...] = (
     LINES_POSTED,
@@ -29,12 +32,21 @@ TOPICS: tuple[str, ...] = (
     ALERT_RAISED,
     RETRAIN_REQUESTED,
     ENSEMBLE_DEADLINE,
+    SLATES_DUE,
 )
+
+MESSAGE_PUBLISHED = "google.cloud.pubsub.topic.v1.messagePublished"
+OBJECT_FINALIZED = "google.cloud.storage.object.v1.finalized"
+
+# Buckets that trigger functions, by role; config names the real bucket (LANDING: PROPFLOW_LANDING_BUCKET).
+LANDING = "landing"
+BUCKETS: tuple[str, ...] = (LANDING,)
 
 # entry point -> the topic that triggers it. The entry point is the function of
 # that name in functions/<source>/main.py, where source is the entry point's own
 # name unless SOURCES says otherwise.
 TRIGGERS: dict[str, str] = {
+    "schedule": SLATES_DUE,
     "feature_store": LINES_POSTED,
     "scorer": FEATURES_READY,
     "ensemble": PREDICTIONS_SCORED,
@@ -50,6 +62,24 @@ TRIGGERS: dict[str, str] = {
 # ensemble's code, run by the scheduler instead of by a scorer's report; late
 # grading is the grader's, run when predictions land after their game-final.
 SOURCES: dict[str, str] = {"ensemble_sweep": "ensemble", "grading_late": "grading"}
+
+# entry point -> the bucket (by role) whose finalized objects trigger it: files landing are ingested.
+BUCKET_TRIGGERS: dict[str, str] = {"ingest": LANDING}
+
+
+def functions() -> list[str]:
+    """Every entry point, whatever triggers it."""
+    return [*TRIGGERS, *BUCKET_TRIGGERS]
+
+
+def trigger(function: str) -> str:
+    """What triggers an entry point: its topic, or its bucket's role."""
+    return TRIGGERS.get(function) or BUCKET_TRIGGERS[function]
+
+
+def event_type(function: str) -> str:
+    """The CloudEvent type an entry point is delivered."""
+    return MESSAGE_PUBLISHED if function in TRIGGERS else OBJECT_FINALIZED
 
 
 def source(function: str) -> str:
@@ -67,13 +97,28 @@ class Deployment:
 
     name: str
     function: str
-    topic: str
+    topic: str | None  # its trigger: a topic's messages, or
+    bucket: str | None = None  # objects finalized in this bucket (a role of BUCKETS)
     env: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if (self.topic is None) == (self.bucket is None):
+            raise ValueError(f"deployment {self.name}: a trigger is one topic or one bucket")
+
+    @property
+    def event_type(self) -> str:
+        """The CloudEvent type Eventarc delivers to it."""
+        return MESSAGE_PUBLISHED if self.topic else OBJECT_FINALIZED
+
+    @property
+    def trigger(self) -> str:
+        """Its topic, or its bucket's role."""
+        return self.topic or str(self.bucket)
 
     @property
     def subscription(self) -> str:
-        """The push subscription that triggers this deployment."""
-        return f"{self.name}-{self.topic}"
+        """The push subscription that triggers this deployment (Eventarc's, for a bucket)."""
+        return f"{self.name}-{self.trigger}"
 
     @property
     def dead_letter_topic(self) -> str:
@@ -88,12 +133,18 @@ def deployments(system_ids: Iterable[str]) -> list[Deployment]:
     for function, topic in TRIGGERS.items():
         if function in PER_SYSTEM:
             result += [
-                Deployment(f"{function}-{s.replace('_', '-')}", function, topic, {"SYSTEM_ID": s}) for s in systems
+                Deployment(f"{function}-{s.replace('_', '-')}", function, topic, env={"SYSTEM_ID": s}) for s in systems
             ]
         else:
             result.append(Deployment(function.replace("_", "-"), function, topic))
+    result += [Deployment(f.replace("_", "-"), f, None, bucket) for f, bucket in BUCKET_TRIGGERS.items()]
     return result
 
 
 def subscribers(topic: str, system_ids: Iterable[str]) -> list[Deployment]:
     return [d for d in deployments(system_ids) if d.topic == topic]
+
+
+def bucket_subscribers(bucket: str) -> list[Deployment]:
+    """The deployments that objects finalized in this bucket (by role) trigger."""
+    return [d for d in deployments(()) if d.bucket == bucket]

@@ -20,7 +20,6 @@ import pandas as pd
 from shared.contract import markets, topology
 from shared.contract.events import GameFinal, LinesPosted
 from shared.ports import Context
-from shared.sources import feed
 from shared.systems import registry, training, walkforward
 
 
@@ -86,7 +85,8 @@ def run(
             continue
         pin_models(ctx, market_id, first - dt.timedelta(days=1), run_id, data, who)
         for day in days:
-            bus.publish(topology.LINES_POSTED, LinesPosted(market_id, day, run_id, feed.as_of(market_id, day)))
+            as_of = markets.market(market_id).prediction_time(day)
+            bus.publish(topology.LINES_POSTED, LinesPosted(market_id, day, run_id, as_of))
             handled += chain.drain()
             for game_id in ctx.warehouse.query("final_games", market=market_id, game_date=day)["game_id"]:
                 bus.publish(topology.GAME_FINAL, GameFinal(market_id, game_id, day))

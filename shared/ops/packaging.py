@@ -74,7 +74,7 @@ class Closure:
 
 def sources() -> list[str]:
     """Function folders to package: one per entry point's source (topology.SOURCES shares some)."""
-    return sorted({topology.source(f) for f in topology.TRIGGERS})
+    return sorted({topology.source(f) for f in topology.functions()})
 
 
 def canonical(distribution: str) -> str:

@@ -87,7 +87,8 @@ class PushChain:
     def __init__(self, ctx: Context, system_ids: Iterable[str]) -> None:
         self.ctx = ctx
         self.subscriptions = runtime.push_subscriptions(ctx)
-        self.deployments = topology.deployments(system_ids)
+        # Topic-triggered only: the storage emulator sends no notifications, so storage events are synthesized.
+        self.deployments = [d for d in topology.deployments(system_ids) if d.topic]
         self.endpoints: list[_Endpoint] = []
         self._lock = threading.Lock()
         self._baseline: Counter[str] = Counter()

@@ -1,8 +1,9 @@
 """The upstream side of the demo: a synthetic league's lines and results, fed in as a real feed would.
 
-Lines are written to prop_lines and announced with lines-posted; after the
-games, closing lines are written and every game is announced with game-final
-carrying its stat lines.
+Lines are written to prop_lines, and the scheduler's slates-due tick for the day
+posts the slate (shared/handlers/schedule.py) as it does in production; after
+the games, closing lines are written and every game is announced with
+game-final carrying its stat lines.
 """
 
 from __future__ import annotations
@@ -15,14 +16,9 @@ import numpy as np
 import pandas as pd
 
 from shared.contract import markets, topology
-from shared.contract.events import LIVE_RUN, GameFinal, LinesPosted
+from shared.contract.events import GameFinal, SlatesDue
 from shared.ports import Context
 from shared.sources.league import League
-
-
-def as_of(market_id: str, day: dt.date) -> dt.datetime:
-    """When a market's slate is predicted: its prediction hour (UTC) on game day."""
-    return dt.datetime.combine(day, dt.time(markets.market(market_id).prediction_hour_utc))
 
 
 def lines_with_teams(league: League) -> pd.DataFrame:
@@ -72,15 +68,16 @@ def availability(league: League, day: dt.date) -> pd.DataFrame:
     keys = (f"{e}/{g}".encode() for e, g in zip(out["entity_id"], out["game_id"], strict=True))
     announced = out[np.fromiter((zlib.crc32(k) % 2 == 0 for k in keys), dtype=bool, count=len(out))]
     status = np.where(announced["status"] == "scratched", "not_starting", "out")
-    reported = as_of(league.market, day) - dt.timedelta(hours=2)
+    reported = markets.market(league.market).prediction_time(day) - dt.timedelta(hours=2)
     return announced[["market", "game_date", "game_id", "entity_id"]].assign(
         status=status, reported_at=reported, source="synthetic"
     )
 
 
-def post_lines(ctx: Context, league: League, day: dt.date, run_id: str = LIVE_RUN) -> None:
-    """Write the day's line snapshots and news known by prediction time, and announce the slate."""
-    cutoff = as_of(league.market, day)
+def post_lines(ctx: Context, league: League, day: dt.date) -> None:
+    """Write the day's line snapshots and news known by prediction time, then send the clock's tick for the
+    day (dated: the demo's days are past, where the scheduler's body says today)."""
+    cutoff = markets.market(league.market).prediction_time(day)
     ctx.warehouse.upsert("availability", availability(league, day))
     lines = lines_with_teams(league)
     today = lines[(game_dates(lines) == day) & (lines["snapshot_at"] <= cutoff)]
@@ -90,8 +87,7 @@ def post_lines(ctx: Context, league: League, day: dt.date, run_id: str = LIVE_RU
     games = game_lines(league)
     if not games.empty:
         ctx.warehouse.upsert("game_lines", games[game_dates(games) == day])
-    posted = LinesPosted(league.market, day, run_id, cutoff)
-    ctx.bus.publish(topology.LINES_POSTED, posted)
+    ctx.bus.publish(topology.SLATES_DUE, SlatesDue(day, [league.market]))
 
 
 def _stat_line(row: pd.Series) -> dict:
@@ -133,7 +129,8 @@ def correct_previous_day(ctx: Context, league: League, day: dt.date) -> int:
 def finish_day(ctx: Context, league: League, day: dt.date) -> int:
     """Write the closing lines, then announce every game of the day as final. Returns games."""
     lines = lines_with_teams(league)
-    late = lines[(game_dates(lines) == day) & (lines["snapshot_at"] > as_of(league.market, day))]
+    cutoff = markets.market(league.market).prediction_time(day)
+    late = lines[(game_dates(lines) == day) & (lines["snapshot_at"] > cutoff)]
     ctx.warehouse.upsert("prop_lines", late)
     outcomes = league.outcomes[game_dates(league.outcomes) == day]
     for game_id, rows in outcomes.groupby("game_id", sort=True):

@@ -38,3 +38,28 @@ def test_a_write_once_object_is_never_replaced(backend, request):
     with pytest.raises(BlobExists):
         blobs.put("gs://models/once/model.json", b"second", if_absent=True)
     assert blobs.get("gs://models/once/model.json") == b"first"
+
+
+def _generation(backend, uri: str) -> int:
+    """The live generation of an object, as the backend itself reports it."""
+    if hasattr(backend.blobs, "client"):
+        bucket, _, key = uri[len("gs://") :].partition("/")
+        return backend.blobs.client.bucket(bucket).get_blob(key).generation
+    return backend.blobs.path(uri).stat().st_mtime_ns // 1000
+
+
+def test_open_streams_an_object_and_its_generation(backend):
+    blobs = backend.blobs
+    content = b"".join(b"row %06d\n" % i for i in range(200_000))  # bigger than one chunk of a buffered read
+    blobs.put("gs://b/feed/lines.csv", content)
+    with blobs.open("gs://b/feed/lines.csv") as stream:
+        first = stream.read(9)
+        rest = stream.read()
+    assert first == content[:9] and first + rest == content
+    live = _generation(backend, "gs://b/feed/lines.csv")
+    with blobs.open("gs://b/feed/lines.csv", generation=live) as stream:
+        assert stream.read() == content
+    blobs.put("gs://b/feed/lines.csv", b"corrected\n")
+    assert _generation(backend, "gs://b/feed/lines.csv") > live  # a rewrite is a new, larger generation
+    with pytest.raises(BlobNotFound):
+        blobs.open("gs://b/missing.csv")

@@ -21,6 +21,7 @@ def ready(seeded, post):
     """Lines and features for the first live day; returns (ctx, features-ready payload)."""
     ctx = runtime.context()
     feed.post_lines(ctx, seeded.leagues[MARKET], seeded.first_live)
+    post("schedule", pubsub_event(topology.SLATES_DUE, ctx.bus.queue.popleft().data))
     message = ctx.bus.queue.popleft()
     post("feature_store", pubsub_event(topology.LINES_POSTED, message.data))
     ready = json.loads(ctx.bus.queue.popleft().data)

@@ -14,6 +14,7 @@ import json
 import pytest
 
 from shared import runtime
+from shared.contract import markets
 from shared.contract.events import LinesPosted
 from shared.domain.features import spec
 from shared.handlers.feature_store import build_slate
@@ -22,7 +23,7 @@ from shared.systems import training
 
 
 def served(ctx, market: str, day: dt.date, run_id: str) -> dict[str, dict[str, float]]:
-    build_slate(LinesPosted(market, day, run_id, feed.as_of(market, day)), ctx)
+    build_slate(LinesPosted(market, day, run_id, markets.market(market).prediction_time(day)), ctx)
     rows = ctx.warehouse.sql(
         "SELECT entity_id, features_json FROM propflow.features WHERE market = @m AND game_date = @d AND run_id = @r",
         m=market,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from support import pubsub_event
 
 from shared import runtime
-from shared.contract import topology
+from shared.contract import markets, topology
 from shared.contract.codec import payload_dict
 from shared.contract.events import FeaturesReady
 from shared.ops import replay
@@ -36,12 +36,13 @@ def test_replaying_a_slate_twice_rewrites_the_same_rows(seeded, counts):
 def test_a_dead_lettered_event_is_replayed_after_its_cause_is_fixed(seeded, post, monkeypatch):
     ctx = runtime.context()
     league, day = seeded.leagues[MARKET], seeded.first_live
-    ready = payload_dict(FeaturesReady(MARKET, day, "live", feed.as_of(MARKET, day), 0))
+    ready = payload_dict(FeaturesReady(MARKET, day, "live", markets.market(MARKET).prediction_time(day), 0))
     monkeypatch.setenv("SYSTEM_ID", "xgb_core")
     post("scorer", pubsub_event(topology.FEATURES_READY, ready, message_id="early-1"))
     dead = ctx.warehouse.sql("SELECT reason, payload FROM propflow.processed_events WHERE event_id = 'early-1'")
     assert "no feature rows" in dead["reason"].iloc[0]  # it came before its features: kept, with its payload
-    feed.post_lines(ctx, league, day)  # the fix: the lines arrive and the feature store runs
+    feed.post_lines(ctx, league, day)  # the fix: the lines arrive, the clock posts them, the feature store runs
+    post("schedule", pubsub_event(topology.SLATES_DUE, ctx.bus.queue.popleft().data))
     lines_posted = ctx.bus.queue.popleft()
     post("feature_store", pubsub_event(topology.LINES_POSTED, lines_posted.data))
     ctx.bus.queue.clear()

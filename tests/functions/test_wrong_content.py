@@ -441,7 +441,7 @@ def payloads(function: str, w: World) -> st.SearchStrategy[tuple[dict, dict[str,
     if function == "grading_late":
         scored = st.fixed_dictionaries({"systems": st.lists(systems, max_size=3), "rows": counts, "picks": counts})
         return st.tuples(merged(slate, scored), no_env)
-    if function in ("ensemble_sweep", "diagnostics"):
+    if function in ("schedule", "ensemble_sweep", "diagnostics"):
         return st.tuples(dated, no_env)
     if function == "alerting":
         raised = {
@@ -460,6 +460,7 @@ def payloads(function: str, w: World) -> st.SearchStrategy[tuple[dict, dict[str,
 # they must reach: a handler that only does what is pending never rejects. Training fits models, so only
 # the explicit cases above drive it.
 EXAMPLES = {
+    "schedule": (8, {"done"}),
     "feature_store": (10, {"done"}),
     "scorer": (10, {"done", "rejected"}),
     "ensemble": (15, {"done", "rejected"}),

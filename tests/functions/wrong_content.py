@@ -29,6 +29,7 @@ UNKNOWN = "nobody"
 
 # What each entry point publishes when it does its job; a rejected event publishes nothing.
 PUBLISHES = {
+    "schedule": {topology.LINES_POSTED},
     "feature_store": {topology.FEATURES_READY},
     "scorer": {topology.PREDICTIONS_SCORED},
     "ensemble": {topology.ENSEMBLE_SCORED},
@@ -101,6 +102,9 @@ def _rows_of(payload: dict, *fields: str) -> Callable[[dict], bool]:
 def job(function: str, payload: dict, system_id: str) -> dict[str, Callable[[dict], bool]]:
     """The rows (dicts of JSON values) an entry point's job may write for this payload; any other is a defect."""
     slate = _rows_of(payload, "market", "game_date", "run_id")
+    if function == "schedule":  # a tick without a date looks at open slates: none, this far from the demo's days
+        due = payload.get("markets") or list(markets.all_markets())
+        return {"slate_posts": lambda r: r["game_date"] == payload.get("game_date") and r["market"] in due}
     if function == "feature_store":
         return {"features": slate}
     if function == "scorer":

@@ -120,16 +120,25 @@ def wiring_problems(root: Path) -> list[str]:
         problems.append(f"sources {w.get('sources')} != topology.SOURCES {topology.SOURCES}")
     if set(w.get("per_system", [])) != set(topology.PER_SYSTEM):
         problems.append(f"per_system {w.get('per_system')} != topology.PER_SYSTEM")
-    for function, topic in (w.get("triggers") or {}).items():
-        if topic not in topics:
+    if sorted(w.get("buckets", [])) != sorted(topology.BUCKETS):
+        problems.append(f"buckets {w.get('buckets')} != topology.BUCKETS {list(topology.BUCKETS)}")
+    if w.get("storage_triggers") != topology.BUCKET_TRIGGERS:
+        problems.append(f"storage_triggers {w.get('storage_triggers')} != topology.BUCKET_TRIGGERS")
+    storage = w.get("storage_triggers") or {}
+    for function, bucket in storage.items():
+        if bucket not in w.get("buckets", []):
+            problems.append(f"{function} is triggered by undeclared bucket {bucket}")
+    for function in [*(w.get("triggers") or {}), *storage]:
+        topic = (w.get("triggers") or {}).get(function)
+        if topic is not None and topic not in topics:
             problems.append(f"{function} is triggered by undeclared topic {topic}")
         main = REPO / "functions" / topology.source(function) / "main.py"
         if not main.is_file() or f"def {function}(" not in main.read_text():
             problems.append(f"{function}: no entry point def {function}( in {main.relative_to(REPO)}")
     for function, access in (w.get("access") or {}).items():
         problems += [f"{function} publishes to undeclared topic {t}" for t in access["publishes"] if t not in topics]
-    if set(w.get("access") or {}) != set(w.get("triggers") or {}):
-        problems.append("access must name exactly the entry points of triggers")
+    if set(w.get("access") or {}) != set(w.get("triggers") or {}) | set(storage):
+        problems.append("access must name exactly the entry points of triggers and storage_triggers")
     # Every topic a resource, schedule or workflow names must be declared.
     for topic in re.findall(r'google_pubsub_topic\.events\["([^"]+)"\]', _text(root)):
         if topic not in topics:
@@ -138,10 +147,11 @@ def wiring_problems(root: Path) -> list[str]:
 
 
 def schedule_problems(root: Path) -> list[str]:
-    """The three schedules exist, and each targets a declared topic or workflow."""
+    """The four schedules exist, and each targets a declared topic or workflow."""
     resources = _resources(hcl.read_module(root))
     jobs = {name: body for (kind, name), body in resources.items() if kind == "google_cloud_scheduler_job"}
-    problems = [f"missing scheduler job {n}" for n in ("diagnostics", "ensemble_deadline", "retrain") if n not in jobs]
+    wanted = ("slates_due", "diagnostics", "ensemble_deadline", "retrain")
+    problems = [f"missing scheduler job {n}" for n in wanted if n not in jobs]
     for name, body in jobs.items():
         targets = body.blocks_of("pubsub_target") + body.blocks_of("http_target")
         target = " ".join(e.source for t in targets for e in t.expressions()) or "no pubsub_target or http_target"

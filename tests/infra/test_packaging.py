@@ -135,7 +135,7 @@ def reached(graph: grimp.ImportGraph, entry: str) -> tuple[set[str], set[str]]:
 def test_every_entry_point_source_is_packaged(tmp_path: Path) -> None:
     archives = packaging.build(tmp_path)
     manifest = json.loads((tmp_path / packaging.MANIFEST).read_text())
-    assert set(manifest) == {topology.source(f) for f in topology.TRIGGERS}
+    assert set(manifest) == {topology.source(f) for f in topology.functions()}
     for archive in archives:
         assert manifest[archive.source] == archive.path.name == f"{archive.source}-{archive.sha256[:16]}.zip"
         listed = names(archive.path)
@@ -185,6 +185,8 @@ def test_the_archive_alone_imports_main_and_every_module(built: dict[str, Path],
 def test_the_package_data_ships_with_its_package(built: dict[str, Path]) -> None:
     specs_dir = packaging.REPO_ROOT / "shared" / "domain" / "features" / "specs"
     specs = sorted(f"shared/domain/features/specs/{p.name}" for p in specs_dir.iterdir())
+    feeds_dir = packaging.REPO_ROOT / "shared" / "domain" / "feeds" / "specs"
+    feeds = sorted(f"shared/domain/feeds/specs/{p.name}" for p in feeds_dir.iterdir())
     schemas = sorted(
         f"schemas/{p.relative_to(packaging.REPO_ROOT / 'schemas').as_posix()}"
         for p in (packaging.REPO_ROOT / "schemas").rglob("*")
@@ -196,10 +198,13 @@ def test_the_package_data_ships_with_its_package(built: dict[str, Path]) -> None
         expected = ["shared/contract/markets.yaml"]
         if "shared/domain/features/__init__.py" in listed:
             expected += specs
+        if "shared/domain/feeds/__init__.py" in listed:  # the shipped feed specs, for the ingest function
+            expected += feeds
         assert data == sorted(expected), source
         assert sorted(n for n in listed if n.startswith("schemas/")) == schemas
     assert "shared/domain/features/spec.py" in names(built["scorer"])
     assert "shared/domain/features/spec.py" not in names(built["alerting"])
+    assert feeds and set(feeds) <= set(names(built["ingest"]))
 
 
 def test_pins_are_the_distributions_the_modules_import(built: dict[str, Path], graph: grimp.ImportGraph) -> None:

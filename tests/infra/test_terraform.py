@@ -68,7 +68,10 @@ def test_terraform_computes_the_local_bus_deployments() -> None:
     """Terraform's own evaluation of the wiring equals topology.deployments(): names, functions, topics, env."""
     systems = sorted(markets.all_system_ids())
     evaluated = checks.evaluated_deployments(checks.TERRAFORM, systems)
-    expected = {d.name: {"function": d.function, "topic": d.topic, "env": d.env} for d in topology.deployments(systems)}
+    expected = {
+        d.name: {"function": d.function, "topic": d.topic, "bucket": d.bucket, "env": d.env}
+        for d in topology.deployments(systems)
+    }
     assert evaluated == expected
 
 
@@ -78,6 +81,7 @@ def test_adding_a_system_is_one_more_scorer() -> None:
     assert evaluated["scorer-lgbm-new"] == {
         "function": "scorer",
         "topic": "features-ready",
+        "bucket": None,
         "env": {"SYSTEM_ID": "lgbm_new"},
     }
     assert len(evaluated) == len(topology.deployments(systems))

@@ -32,7 +32,7 @@ from shared.adapters.gcp.bigquery_warehouse import BigQueryWarehouse, query_para
 from shared.config import Settings
 from shared.contract import markets, schemas, sql, topology
 from shared.contract.events import LIVE_RUN, AlertRaised, DiagnosticsDaily, EnsembleDeadline
-from shared.handlers import ensemble
+from shared.handlers import ensemble, feeds, schedule
 from shared.ops import backtest, replay
 from shared.ops.report import data as report_data
 from shared.sources import feed
@@ -163,6 +163,12 @@ def production_day(ctx: ports.Context, seeded: Any) -> None:
     bus.drain()
     feed.finish_day(ctx, league, day)
     bus.drain()
+    # A line of the prediction hour that lands after grading: the clock looks, and re-scores nothing.
+    hour = markets.market(MARKET).prediction_time(day)
+    late = ctx.warehouse.query("slate_lines", market=MARKET, game_date=day, as_of=hour).head(1)
+    ctx.warehouse.upsert("prop_lines", late.assign(market=MARKET, game_date=day, book="consensus", snapshot_at=hour,
+                                                   line=late["line"] + 1.0).drop(columns="opening_line"))  # fmt: skip
+    assert not schedule.post(ctx, MARKET, day, schedule.LINES_ARRIVED)
     bus.publish(topology.DIAGNOSTICS_DAILY, DiagnosticsDaily(day, [MARKET]))
     bus.publish(topology.ENSEMBLE_DEADLINE, EnsembleDeadline(day, [MARKET]))
     bus.publish(topology.ALERT_RAISED, AlertRaised(f"{day}:{MARKET}", day, MARKET, "INFO", "title", "message"))
@@ -184,6 +190,34 @@ def production_day(ctx: ports.Context, seeded: Any) -> None:
     adaptive = dataclasses.replace(market, adaptive_weights=dataclasses.replace(market.adaptive_weights, enabled=True))
     slate = ctx.warehouse.query("slate_predictions", market=MARKET, game_date=day, run_id=LIVE_RUN)
     ensemble.write(ctx, adaptive, day, LIVE_RUN, slate)
+    land_files(ctx)
+
+
+BOX_SCORES = (
+    "source_file,player,player_id,date,matchup,result,minutes,fgm,fga,fg_pct,threes_made,threes_attempted,"
+    "three_pct,ftm,fta,ft_pct,oreb,dreb,reb,ast,stl,blk,tov,pf,pts,plus_minus,opponent,home_away,"
+    "player_normalized,game_id\n"
+    "a.csv,AJ Green,1631260,2025-04-13,MIL vs. DET,W,19.0,2,5,0.4,2,4,0.5,0,0,0.0,0,3,3,4,0,0,0,1,{pts},16,DET,HOME,,\n"
+)
+PRA_LINES = (
+    "player_name,event_id,event_date,home_team,away_team,bookmaker,line,timestamp,over_price,under_price\n"
+    "AJ Green,e1,2025-04-14,Milwaukee Bucks,Detroit Pistons,DraftKings,12.5,2025-04-14T20:00:00Z,-110.0,-110.0\n"
+)
+
+
+def land_files(ctx: ports.Context) -> None:
+    """Files landing: box scores, then a corrected generation of them (replacing the first), then lines."""
+    landing = f"gs://{ctx.settings.landing_bucket}"
+    for pts in (6, 8):
+        ctx.blobs.put(f"{landing}/nba_player_logs/day.csv", BOX_SCORES.format(pts=pts).encode())
+        ctx.bus.drain()
+    ctx.blobs.put(f"{landing}/nba_pra_lines/day.csv", PRA_LINES.encode())
+    ctx.bus.drain()
+    statuses = ctx.warehouse.sql("SELECT status FROM propflow.ingest_objects")["status"]
+    assert sorted(statuses) == ["loaded"] * 3, "the landed files must load, or their queries go unrecorded"
+    # The operator's side of names: the listing of what did not match, and an alias onto a known entity.
+    feeds.top_unmatched(ctx, "nba_pra", 10)
+    feeds.add_alias(ctx, "nba_pra", "A. J. Green", "nba-1631260")
 
 
 @pytest.fixture(scope="module")
@@ -280,6 +314,15 @@ def test_every_merge_the_adapter_sends_is_bigquery_sql(bigquery: Dataset, table:
     [(text, parameters)] = statements
     assert text.startswith(f"MERGE INTO `{PROJECT}`.{DATASET}.{table} AS T USING `{PROJECT}`.{DATASET}._staging_")
     assert set(parameters) == ({sql.PARTITION_LOW, sql.PARTITION_HIGH} if sql.prunable(spec) else set())
+    assert bigquery.analyzer.analyze(text, typed(parameters)) == []
+
+
+@pytest.mark.parametrize(
+    "table", sorted(t for t, spec in schemas.tables().items() if "source_object" in spec.column_names)
+)
+def test_every_delete_of_an_objects_rows_is_bigquery_sql(bigquery: Dataset, table: str):
+    _, [(text, parameters)] = sent(lambda adapter: adapter.delete_rows(table, "source_object", "gs://l/f/a.csv#1"))
+    assert text.startswith(f"DELETE FROM `{PROJECT}`.{DATASET}.{table}") and parameters == {"value": {"type": "STRING"}}
     assert bigquery.analyzer.analyze(text, typed(parameters)) == []
 
 

@@ -11,8 +11,7 @@ from click.testing import CliRunner, Result
 from shared import runtime
 from shared.cli.main import main
 from shared.contract import markets
-from shared.ops import scenarios
-from shared.sources.ingest import mlb
+from shared.ops import public_data, scenarios
 from shared.systems import registry
 
 UNKNOWN_VERSION = ["models", "promote", "--market", "mlb_strikeouts", "--system", "xgb_core", "--version", "20260101-0"]
@@ -134,7 +133,9 @@ def test_promoting_a_disabled_version_is_one_line() -> None:
 def test_a_missing_or_incomplete_data_folder(tmp_path: Path) -> None:
     assert_one_line(propflow("ingest", "nba", "--data-dir", str(tmp_path / "nope")), str(tmp_path / "nope"))
     # The folder exists but holds none of the feeds: refused before the first table is written.
-    assert_one_line(propflow("ingest", "mlb", "--data-dir", str(tmp_path)), *mlb.FOLDERS)
+    assert_one_line(
+        propflow("ingest", "mlb", "--data-dir", str(tmp_path)), *(folder for _, folder, _ in public_data.PLANS["mlb"])
+    )
     assert runtime.context().warehouse.sql("SELECT COUNT(*) AS n FROM propflow.outcomes")["n"].iloc[0] == 0
 
 

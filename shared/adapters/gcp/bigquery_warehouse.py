@@ -155,6 +155,16 @@ class BigQueryWarehouse:
             raise WarehouseError(f"{name} failed: {exc}") from exc
         return int(job.num_dml_affected_rows or 0)
 
+    def delete_rows(self, table: str, column: str, value: Any) -> int:
+        text = sql.for_bigquery(sql.delete_sql(schemas.table(table), column), self.project, self.dataset)
+        config = bigquery.QueryJobConfig(query_parameters=[query_parameter("value", value)])
+        try:
+            job = self.client.query(text, job_config=config)
+            job.result()
+        except google_exceptions.GoogleAPIError as exc:
+            raise WarehouseError(f"delete from {table} failed: {exc}") from exc
+        return int(job.num_dml_affected_rows or 0)
+
     def sql(self, text: str, **params: Any) -> pd.DataFrame:
         sql.check_parameters(text, params)
         config = bigquery.QueryJobConfig(query_parameters=[query_parameter(k, v) for k, v in params.items()])

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import BinaryIO
+
 from google.api_core import exceptions as google_exceptions
 from google.cloud import storage
 
 from shared.ports import BlobExists, BlobNotFound
 
 SCHEME = "gs://"
+CHUNK_BYTES = 8 * 1024 * 1024
 
 
 def split(uri: str) -> tuple[str, str]:
@@ -44,6 +47,16 @@ class GCSBlobStore:
             return self._blob(uri).download_as_bytes()
         except google_exceptions.NotFound:
             raise BlobNotFound(uri) from None
+
+    def open(self, uri: str, *, generation: int | None = None) -> BinaryIO:
+        bucket, key = split(uri)
+        blob = self.client.bucket(bucket).blob(key, generation=generation)
+        try:
+            blob.reload()  # fails now, not at the first read, when that generation is gone
+        except google_exceptions.NotFound:
+            raise BlobNotFound(uri if generation is None else f"{uri}#{generation}") from None
+        # Reads in chunks (ranged downloads of that generation): memory stays bounded whatever the object's size.
+        return blob.open("rb", chunk_size=CHUNK_BYTES)
 
     def exists(self, uri: str) -> bool:
         return self._blob(uri).exists()

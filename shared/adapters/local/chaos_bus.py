@@ -12,23 +12,28 @@ from __future__ import annotations
 import random
 import threading
 from collections import Counter
+from collections.abc import Mapping
 
-from shared.adapters.local.local_bus import LocalBus, Message
-from shared.contract import markets, topology
+from shared.adapters.local.local_bus import LocalBus, Message, Notification
 
 
 class ChaosBus(LocalBus):
     """Delivers queued messages in random order, duplicating some, racing some duplicates."""
 
     def __init__(
-        self, rng: random.Random, duplicate_rate: float = 0.2, race_rate: float = 0.5, project: str = "propflow-local"
+        self,
+        rng: random.Random,
+        duplicate_rate: float = 0.2,
+        race_rate: float = 0.5,
+        project: str = "propflow-local",
+        buckets: Mapping[str, str] | None = None,
     ) -> None:
-        super().__init__(project, max_attempts=20)
+        super().__init__(project, max_attempts=20, buckets=buckets)
         self.rng, self.duplicate_rate, self.race_rate = rng, duplicate_rate, race_rate
         self.stats: Counter[str] = Counter()
 
-    def _deliver_all(self, message: Message, copies: int, race: bool) -> None:
-        for deployment in topology.subscribers(message.topic, markets.all_system_ids()):
+    def _deliver_all(self, message: Message | Notification, copies: int, race: bool) -> None:
+        for deployment in message.subscribers():
             if race:
                 threads = [threading.Thread(target=self.deliver, args=(message, deployment)) for _ in range(copies)]
                 for thread in threads:

@@ -112,6 +112,15 @@ class DuckDBWarehouse:
                 raise WarehouseError(f"{name} failed: {exc}") from exc
         return int(row[0]) if row else 0
 
+    def delete_rows(self, table: str, column: str, value: Any) -> int:
+        text = sql.for_duckdb(sql.delete_sql(schemas.table(table), column), self.dataset)
+        with self._lock:
+            try:
+                row = self._con.execute(text, {"value": value}).fetchone()
+            except duckdb.Error as exc:
+                raise WarehouseError(f"delete from {table} failed: {exc}") from exc
+        return int(row[0]) if row else 0
+
     def close(self) -> None:
         with self._lock:
             self._con.close()

@@ -10,6 +10,8 @@
 locals {
   eventarc     = var.delivery == "eventarc"
   workflow     = var.delivery == "workflow"
+  storage      = var.trigger_bucket != null # a bucket's finalized objects trigger it, not a topic's messages
+  event_type   = local.storage ? "google.cloud.storage.object.v1.finalized" : "google.cloud.pubsub.topic.v1.messagePublished"
   agent_member = "serviceAccount:${var.pubsub_service_agent}"
   model_roles  = { none = [], read = ["roles/storage.objectViewer"], write = ["roles/storage.objectViewer", "roles/storage.objectCreator"] }
 
@@ -73,6 +75,14 @@ resource "google_storage_bucket_iam_member" "models" {
   member   = local.function_member
 }
 
+# A function a bucket triggers reads the objects it is told about, and only in that bucket.
+resource "google_storage_bucket_iam_member" "trigger_bucket" {
+  count  = local.storage ? 1 : 0
+  bucket = var.trigger_bucket
+  role   = "roles/storage.objectViewer"
+  member = local.function_member
+}
+
 resource "google_secret_manager_secret_iam_member" "webhook" {
   count     = var.webhook_secret_id == null ? 0 : 1
   secret_id = var.webhook_secret_id
@@ -111,17 +121,35 @@ resource "google_cloudfunctions2_function" "this" {
   }
 
   dynamic "event_trigger" {
-    for_each = local.eventarc ? [var.trigger_topic_id] : []
+    for_each = local.eventarc ? [local.event_type] : []
     content {
       trigger_region        = var.region
-      event_type            = "google.cloud.pubsub.topic.v1.messagePublished"
-      pubsub_topic          = event_trigger.value
+      event_type            = event_trigger.value
+      pubsub_topic          = var.trigger_topic_id
       retry_policy          = "RETRY_POLICY_RETRY"
       service_account_email = google_service_account.this.email
+
+      # A storage trigger: objects finalized in this bucket (Eventarc delivers them through a Pub/Sub
+      # subscription of its own, which gets the dead-letter policy below like a topic's).
+      dynamic "event_filters" {
+        for_each = local.storage ? [var.trigger_bucket] : []
+        content {
+          attribute = "bucket"
+          value     = event_filters.value
+        }
+      }
     }
   }
 
   lifecycle {
+    precondition {
+      condition     = (var.trigger_topic_id == null) != (var.trigger_bucket == null)
+      error_message = "A function is triggered by one topic (trigger_topic_id) or one bucket (trigger_bucket)."
+    }
+    precondition {
+      condition     = !(local.storage && local.workflow)
+      error_message = "Storage triggers use eventarc delivery: the delivery workflow relays Pub/Sub messages."
+    }
     precondition {
       condition     = local.workflow ? var.settings.timeout_seconds < local.workflows_http_timeout_s : var.settings.timeout_seconds <= 540
       error_message = "timeout_seconds must be at most 540 for eventarc delivery, below ${local.workflows_http_timeout_s} for workflow delivery (the runner must outwait an attempt)."

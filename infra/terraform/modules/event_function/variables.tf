@@ -28,7 +28,19 @@ variable "source_archive" {
 
 variable "trigger_topic_id" {
   type        = string
-  description = "Pub/Sub topic (projects/P/topics/T) whose messages trigger the function."
+  description = "Pub/Sub topic (projects/P/topics/T) whose messages trigger the function, or null when a bucket does."
+  default     = null
+}
+
+variable "trigger_bucket" {
+  type        = string
+  description = "Cloud Storage bucket whose finalized objects trigger the function (which may then read them), or null when a topic does."
+  default     = null
+
+  validation {
+    condition     = var.trigger_bucket == null || try(length(var.trigger_bucket) > 0, false)
+    error_message = "trigger_bucket is a bucket name or null."
+  }
 }
 
 variable "delivery" {

@@ -13,10 +13,12 @@ locals {
     "alert-raised",
     "retrain-requested",
     "ensemble-deadline",
+    "slates-due",
   ]
 
   # Entry point -> the topic that triggers it: shared/contract/topology.TRIGGERS, exactly.
   triggers = {
+    schedule       = "slates-due"
     feature_store  = "lines-posted"
     scorer         = "features-ready"
     ensemble       = "predictions-scored"
@@ -28,6 +30,14 @@ locals {
     training       = "retrain-requested"
   }
 
+  # Buckets that trigger functions, by role (shared/contract/topology.BUCKETS); the root module names them.
+  buckets = ["landing"]
+
+  # Entry point -> the bucket whose finalized objects trigger it: shared/contract/topology.BUCKET_TRIGGERS, exactly.
+  storage_triggers = {
+    ingest = "landing"
+  }
+
   # Entry points whose code lives in another function's folder (shared/contract/topology.SOURCES).
   sources = {
     ensemble_sweep = "ensemble"
@@ -37,6 +47,7 @@ locals {
   # What each entry point may touch beyond the dataset: the topics it publishes,
   # its access to the model bucket, whether it reads the alert webhook secret.
   access = {
+    schedule       = { publishes = ["lines-posted"], models = "none", webhook = false }
     feature_store  = { publishes = ["features-ready"], models = "none", webhook = false }
     scorer         = { publishes = ["predictions-scored"], models = "read", webhook = false }
     ensemble       = { publishes = ["ensemble-scored"], models = "none", webhook = false }
@@ -46,6 +57,7 @@ locals {
     diagnostics    = { publishes = ["alert-raised"], models = "none", webhook = false }
     alerting       = { publishes = [], models = "none", webhook = true }
     training       = { publishes = [], models = "write", webhook = false }
+    ingest         = { publishes = ["game-final", "lines-posted"], models = "none", webhook = false }
   }
 
   # Deployed once per prediction system, told apart by SYSTEM_ID (shared/contract/topology.PER_SYSTEM).
@@ -55,6 +67,7 @@ locals {
     for function in setsubtract(keys(local.triggers), local.per_system) : replace(function, "_", "-") => {
       function = function
       topic    = local.triggers[function]
+      bucket   = null
       env      = {}
     }
   }
@@ -64,11 +77,22 @@ locals {
       for system_id in var.system_ids : "${replace(function, "_", "-")}-${replace(system_id, "_", "-")}" => {
         function = function
         topic    = local.triggers[function]
+        bucket   = null
         env      = { SYSTEM_ID = system_id }
       }
     }
   ]...)
 
-  # Deployment name -> function, trigger topic and extra env: topology.deployments().
-  deployments = merge(local.shared_functions, local.per_system_functions)
+  # A deployment's trigger is a topic or a bucket (by role), never both.
+  storage_functions = {
+    for function, bucket in local.storage_triggers : replace(function, "_", "-") => {
+      function = function
+      topic    = null
+      bucket   = bucket
+      env      = {}
+    }
+  }
+
+  # Deployment name -> function, trigger (topic or bucket) and extra env: topology.deployments().
+  deployments = merge(local.shared_functions, local.per_system_functions, local.storage_functions)
 }

@@ -8,8 +8,18 @@ output "triggers" {
   value       = local.triggers
 }
 
+output "buckets" {
+  description = "Bucket roles that trigger functions (the root module names the buckets)."
+  value       = local.buckets
+}
+
+output "storage_triggers" {
+  description = "Entry point -> the bucket role whose finalized objects trigger it."
+  value       = local.storage_triggers
+}
+
 output "deployments" {
-  description = "Deployment name -> { function, topic, env }: one per entry point, one scorer per system."
+  description = "Deployment name -> { function, topic, bucket, env }: one per entry point, one scorer per system; a trigger is a topic or a bucket."
   value       = local.deployments
 }
 

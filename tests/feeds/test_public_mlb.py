@@ -1,4 +1,5 @@
-"""Real MLB data: starts and strikeout lines joined on name + local date (skipped without ../shared/data)."""
+"""Real MLB data through the shipped specs: starts and strikeout lines joined on name + local date (skipped
+without ../shared/data)."""
 
 from __future__ import annotations
 
@@ -7,11 +8,12 @@ import datetime as dt
 import pytest
 
 from shared import paths, runtime
-from shared.sources.ingest import mlb
-from shared.sources.ingest.names import normalize
+from shared.domain.feeds.names import normalize
+from shared.ops import public_data
 
 DATA = paths.DATA_DIR
-needs_data = pytest.mark.skipif(not (DATA / mlb.PROPS).is_dir(), reason=f"real data not found at {DATA}")
+PROPS = public_data.PLANS["mlb"][-1][1]
+needs_data = pytest.mark.skipif(not (DATA / PROPS).is_dir(), reason=f"real data not found at {DATA}")
 
 
 def test_names_normalise_accents_punctuation_and_suffixes():
@@ -24,12 +26,12 @@ def test_names_normalise_accents_punctuation_and_suffixes():
 
 @pytest.fixture(scope="module")
 def ingested_home(tmp_path_factory):
-    if not (DATA / mlb.PROPS).is_dir():
+    if not (DATA / PROPS).is_dir():
         pytest.skip(f"real data not found at {DATA}")
     home = tmp_path_factory.mktemp("mlb")
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("PROPFLOW_HOME", str(home))
-        (report,) = mlb.ingest(runtime.context(), DATA)
+        *_, report = public_data.ingest(runtime.context(), "mlb", DATA)
         runtime.reset()
     return home, report
 
@@ -45,7 +47,8 @@ def ingested(ingested_home, monkeypatch):
 @needs_data
 def test_join_rate_and_a_known_pitcher_game(ingested):
     ctx, report = ingested
-    assert report.join_rate > 0.9 and report.outcomes == 10_644
+    assert report.join_rate > 0.9
+    assert ctx.warehouse.sql("SELECT COUNT(*) AS n FROM propflow.outcomes")["n"][0] == 10_644
     skenes = ctx.warehouse.sql(
         "SELECT l.line, l.is_closing, o.actual FROM propflow.prop_lines l JOIN propflow.outcomes o "
         "USING (market, game_id, entity_id) WHERE l.entity_name = 'Paul Skenes' AND l.game_date = @d "
@@ -74,7 +77,7 @@ def test_unmatched_rows_are_kept_with_a_reason_and_reingest_adds_nothing(ingeste
     # The crosswalk's other spellings match: the feed's "Matthew Boyd" is the starts' "Matt Boyd".
     boyd = ctx.warehouse.sql("SELECT COUNT(*) AS n FROM propflow.prop_lines WHERE entity_name = 'Matt Boyd'")
     assert boyd["n"][0] > 100
-    assert int(unmatched["rows"].sum()) == report.rows_read - report.rows_matched  # nothing silently dropped
+    assert int(unmatched["rows"].sum()) == report.rows_kept - report.rows_matched  # nothing silently dropped
     before = ctx.warehouse.sql("SELECT COUNT(*) AS n FROM propflow.prop_lines")["n"][0]
-    mlb.ingest(ctx, DATA)
+    public_data.ingest(ctx, "mlb", DATA)
     assert ctx.warehouse.sql("SELECT COUNT(*) AS n FROM propflow.prop_lines")["n"][0] == before

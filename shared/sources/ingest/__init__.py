@@ -1,1 +1,0 @@
-"""Loading the real public data in ../shared/data into the warehouse (`propflow ingest`)."""
