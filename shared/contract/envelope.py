@@ -33,13 +33,19 @@ class Envelope:
     raw: bytes
 
 
-def _message(cloud_event: CloudEvent) -> Mapping[str, Any]:
+def json_data(cloud_event: CloudEvent) -> Any:
+    """The CloudEvent's data as JSON: functions-framework may hand it over parsed or as bytes."""
     data = cloud_event.data
-    if isinstance(data, bytes | str):
-        try:
-            data = json.loads(data)
-        except ValueError as exc:
-            raise PoisonEvent(f"CloudEvent data is not JSON: {exc}") from exc
+    if not isinstance(data, bytes | str):
+        return data
+    try:
+        return json.loads(data)
+    except ValueError as exc:
+        raise PoisonEvent(f"CloudEvent data is not JSON: {exc}") from exc
+
+
+def _message(cloud_event: CloudEvent) -> Mapping[str, Any]:
+    data = json_data(cloud_event)
     message = data.get("message") if isinstance(data, Mapping) else None
     if not isinstance(message, Mapping):
         raise PoisonEvent("CloudEvent data has no Pub/Sub 'message' object")

@@ -18,6 +18,7 @@ from urllib.parse import quote
 
 from cloudevents.http import CloudEvent
 
+from shared.contract import envelope
 from shared.contract.codec import json_value
 from shared.contract.envelope import Envelope
 from shared.contract.events import PoisonEvent
@@ -92,12 +93,7 @@ def encode(resource: Mapping[str, Any], *, event_id: str, time: dt.datetime | No
 
 
 def _data(cloud_event: CloudEvent) -> tuple[Mapping[str, Any], bytes]:
-    data = cloud_event.data
-    if isinstance(data, bytes | str):
-        try:
-            data = json.loads(data)
-        except ValueError as exc:
-            raise PoisonEvent(f"CloudEvent data is not JSON: {exc}") from exc
+    data = envelope.json_data(cloud_event)
     if not isinstance(data, Mapping):
         raise PoisonEvent("CloudEvent data is not a Cloud Storage object resource (a JSON object)")
     return data, json.dumps(data, default=str).encode()
