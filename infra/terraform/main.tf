@@ -211,6 +211,9 @@ module "functions" {
   environment = merge(
     local.base_env,
     each.value.env,
+    # A storage-triggered function reads feed specs: the user's are in its archive's folder feeds/
+    # (shared/ops/packaging.FEEDS_FOLDER), relative to the archive's root, where a function runs.
+    each.value.bucket == null ? {} : { PROPFLOW_FEEDS_DIR = "feeds" },
     module.wiring.access[each.key].webhook ? { PROPFLOW_ALERT_WEBHOOK_SECRET = "${google_secret_manager_secret.alert_webhook.id}/versions/latest" } : {},
   )
   dataset_id           = module.bigquery.dataset_id

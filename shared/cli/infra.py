@@ -23,9 +23,15 @@ from shared.ops import emulators, packaging
     show_default=True,
     help="Where the archives and manifest.json go (Terraform's package_dir).",
 )
-def package_command(out: Path) -> None:
+@click.option(
+    "--feeds-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Your feed specs to deploy with the ingest function [default: PROPFLOW_FEEDS_DIR].",
+)
+def package_command(out: Path, feeds_dir: Path | None) -> None:
     """Build each function folder's source archive, named by content hash, for Terraform to deploy."""
-    archives = packaging.build(out)
+    archives = packaging.build(out, feeds_dir=feeds_dir or Settings.from_env().feeds_dir)
     print_frame(pd.DataFrame([{"source": a.source, "archive": a.path.name, "sha256": a.sha256} for a in archives]))
     console.print(f"manifest: {out / packaging.MANIFEST}")
 

@@ -14,6 +14,10 @@ package (DuckDB, a folder, the in-process bus) only lazily, for the embedded
 default; so archives leave that package out, and an archived module that
 imports it at import time is an error, since that function could not start.
 
+A function that reads feed specs also gets the user's own (PROPFLOW_FEEDS_DIR when
+packaging), each checked, in the folder FEEDS_FOLDER that Terraform sets its
+PROPFLOW_FEEDS_DIR to: a new or changed spec is a new archive.
+
 Archives are byte-for-byte reproducible (sorted entries, fixed timestamps and
 modes) and named by their sha256, so the same tree gives the same name and any
 change gives a new one, which is what makes Terraform redeploy.
@@ -33,6 +37,7 @@ from pathlib import Path
 
 from shared import paths
 from shared.contract import topology
+from shared.domain.feeds import spec as feed_spec
 from shared.errors import Invalid
 from shared.ops import import_graph
 
@@ -40,6 +45,8 @@ REPO_ROOT = paths.ROOT
 MANIFEST = "manifest.json"
 ENTRY = "main"  # the entry point's module name; Cloud Functions imports main.py from the archive root
 LIBRARY = "shared"
+FEED_SPECS = feed_spec.__name__  # an archive holding this module reads feed specs
+FEEDS_FOLDER = "feeds"  # relative: a deployed function runs from its archive's root
 LEFT_OUT = "shared.adapters.local"  # the embedded default's adapters: see the module docstring
 # A requirements.txt section whose comment line says this stays out of the functions.
 DEV_ONLY_MARKER = "not packaged"
@@ -186,8 +193,19 @@ def _package_data(package_dir: Path) -> Iterator[Path]:
             yield path
 
 
-def archive_entries(source: str, root: Path = REPO_ROOT) -> dict[str, bytes]:
-    """Archive name -> content for one function folder."""
+def _feed_specs(feeds_dir: Path | None) -> dict[str, bytes]:
+    """The user's specs as archive entries, each checked as the function would (Invalid names the file and key);
+    the folder is there even without any, for the deployment's PROPFLOW_FEEDS_DIR."""
+    folder = FEEDS_FOLDER
+    entries = {f"{folder}/README.md": f"Feed specs packaged from {feeds_dir or 'no PROPFLOW_FEEDS_DIR'}.\n".encode()}
+    if feeds_dir is not None:
+        feed_spec.all_specs(feeds_dir)
+        entries |= {f"{folder}/{path.name}": path.read_bytes() for path in feed_spec.user_files(feeds_dir)}
+    return entries
+
+
+def archive_entries(source: str, root: Path = REPO_ROOT, feeds_dir: Path | None = None) -> dict[str, bytes]:
+    """Archive name -> content for one function folder (with the user's feed specs if it reads specs)."""
     found = closure(source, root)
     files = list(_files(root / "functions" / source))
     for path in found.modules.values():
@@ -196,6 +214,8 @@ def archive_entries(source: str, root: Path = REPO_ROOT) -> dict[str, bytes]:
             files += [(p.relative_to(root).as_posix(), p) for p in _package_data(path.parent)]
     files += _files(root / "schemas", "schemas/")
     entries = {name: path.read_bytes() for name, path in files}
+    if FEED_SPECS in found.modules:
+        entries |= _feed_specs(feeds_dir)
     entries["requirements.txt"] = requirements_text(found, runtime_pins(root / "requirements.txt")).encode()
     return entries
 
@@ -212,7 +232,7 @@ def zip_bytes(entries: dict[str, bytes]) -> bytes:
     return buffer.getvalue()
 
 
-def build(out_dir: Path, root: Path = REPO_ROOT) -> list[Archive]:
+def build(out_dir: Path, root: Path = REPO_ROOT, feeds_dir: Path | None = None) -> list[Archive]:
     """Write <source>-<hash>.zip for every function folder and manifest.json (source -> file name).
 
     Archives of an earlier build that the manifest no longer names are removed.
@@ -220,7 +240,7 @@ def build(out_dir: Path, root: Path = REPO_ROOT) -> list[Archive]:
     out_dir.mkdir(parents=True, exist_ok=True)
     archives: list[Archive] = []
     for source in sources():
-        data = zip_bytes(archive_entries(source, root))
+        data = zip_bytes(archive_entries(source, root, feeds_dir))
         digest = hashlib.sha256(data).hexdigest()
         path = out_dir / f"{source}-{digest[:16]}.zip"
         path.write_bytes(data)

@@ -89,6 +89,18 @@ def hashes(out: Path, root: Path) -> dict[str, str]:
     return {a.source: a.sha256 for a in packaging.build(out, root)}
 
 
+def run_unpacked(unpacked: Path, code: str, *args: str, env: dict[str, str] | None = None):
+    """Run `code` in an unpacked archive with only it and the installed distributions on the path."""
+    path = {"PYTHONPATH": os.pathsep.join([str(unpacked), sysconfig.get_paths()["purelib"]])}
+    return subprocess.run(
+        [sys.executable, "-S", "-c", code, *args],
+        cwd=unpacked,
+        env={**os.environ, **(env or {}), **path, "PYTHONDONTWRITEBYTECODE": "1"},
+        capture_output=True,
+        text=True,
+    )
+
+
 def names(archive: Path) -> list[str]:
     return zipfile.ZipFile(archive).namelist()
 
@@ -162,18 +174,7 @@ def test_the_archive_alone_imports_main_and_every_module(built: dict[str, Path],
     unpacked = tmp_path / source
     zipfile.ZipFile(built[source]).extractall(unpacked)
     modules = sorted(archived_modules(built[source]))
-    env = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join([str(unpacked), sysconfig.get_paths()["purelib"]]),
-        "PYTHONDONTWRITEBYTECODE": "1",
-    }
-    out = subprocess.run(
-        [sys.executable, "-S", "-c", CHILD, json.dumps(modules)],
-        cwd=unpacked,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
+    out = run_unpacked(unpacked, CHILD, json.dumps(modules))
     assert out.returncode == 0, out.stderr
     loaded = json.loads(out.stdout.strip().splitlines()[-1])
     assert set(loaded["at_import"]) <= set(modules)
@@ -377,3 +378,57 @@ def test_propflow_package_command(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     manifest = json.loads((tmp_path / packaging.MANIFEST).read_text())
     assert all((tmp_path / name).is_file() and name in result.output for name in manifest.values())
+
+
+TERRAFORM_MAIN = packaging.REPO_ROOT / "infra" / "terraform" / "main.tf"
+# A user's spec as a deployed function reads it: from the unpacked archive's feeds folder, by its deployment's env.
+FEEDS_CHILD = """
+import json
+from shared.config import Settings
+from shared.domain.feeds import spec
+print(json.dumps(sorted(spec.all_specs(Settings.from_env().feeds_dir))))
+"""
+USER_SPEC = """feed: acme_box
+kind: results
+read: {format: jsonl}
+fields:
+  game_date: {column: date, date: iso}
+  entity_id: {column: pid}
+  team: {column: team}
+  opponent: {column: opp}
+  home: {column: venue, matches: "^home$"}
+game_key: "nba-{game_date:%Y%m%d}-{away_team}-{home_team}"
+markets:
+  nba_points: {actual: {column: pts}}
+"""
+
+
+def test_the_users_feed_specs_ship_with_the_function_that_reads_them(tmp_path: Path) -> None:
+    folder = tmp_path / "my_feeds"
+    folder.mkdir()
+    (folder / "acme.yaml").write_text(USER_SPEC)
+    archives = {a.source: a.path for a in packaging.build(tmp_path / "out", feeds_dir=folder)}
+    (ingest,) = [topology.source(d.function) for d in topology.deployments([]) if d.bucket]
+    holding = {s for s, path in archives.items() if f"{packaging.FEEDS_FOLDER}/acme.yaml" in names(path)}
+    assert holding == {ingest}
+    # What Terraform sets on a storage-triggered function (its environment block in main.tf).
+    deployed = {"PROPFLOW_FEEDS_DIR": packaging.FEEDS_FOLDER}
+    assert f'{{ PROPFLOW_FEEDS_DIR = "{packaging.FEEDS_FOLDER}" }}' in TERRAFORM_MAIN.read_text()
+    unpacked = tmp_path / "ingest"
+    zipfile.ZipFile(archives[ingest]).extractall(unpacked)
+    out = run_unpacked(unpacked, FEEDS_CHILD, env=deployed)
+    assert out.returncode == 0, out.stderr
+    listed = json.loads(out.stdout.strip().splitlines()[-1])
+    assert "acme_box" in listed and "nba_pra_lines" in listed
+    # Without user specs the folder is there all the same (the deployment's env names it), holding none.
+    bare = {a.source: a.path for a in packaging.build(tmp_path / "bare")}[ingest]
+    assert [n for n in names(bare) if n.startswith(f"{packaging.FEEDS_FOLDER}/")] == ["feeds/README.md"]
+
+
+def test_a_bad_user_spec_stops_the_package_naming_its_key(tmp_path: Path) -> None:
+    folder = tmp_path / "my_feeds"
+    folder.mkdir()
+    (folder / "acme.yaml").write_text(USER_SPEC.replace("kind: results", "kind: resuls"))
+    result = CliRunner().invoke(main, ["package", "--out", str(tmp_path / "out"), "--feeds-dir", str(folder)])
+    assert result.exit_code == 2
+    assert "acme_box" in result.output and "kind" in result.output and len(result.output.strip().splitlines()) == 1

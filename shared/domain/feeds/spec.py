@@ -96,14 +96,19 @@ def _shipped() -> dict[str, FeedSpec]:
     return found
 
 
+def user_files(feeds_dir: Path) -> list[Path]:
+    """The spec files of the user's folder."""
+    if not Path(feeds_dir).is_dir():
+        raise Invalid(f"PROPFLOW_FEEDS_DIR {feeds_dir}: no such folder")
+    return sorted([*Path(feeds_dir).glob("*.yaml"), *Path(feeds_dir).glob("*.yml")])
+
+
 def all_specs(feeds_dir: Path | None = None) -> dict[str, FeedSpec]:
     """Every spec by name: the shipped ones, then the user's folder's (a name taken twice is an error naming both)."""
     found = _shipped()
     if feeds_dir is None:
         return found
-    if not Path(feeds_dir).is_dir():
-        raise Invalid(f"PROPFLOW_FEEDS_DIR {feeds_dir}: no such folder")
-    for path in sorted([*Path(feeds_dir).glob("*.yaml"), *Path(feeds_dir).glob("*.yml")]):
+    for path in user_files(feeds_dir):
         spec = load(path)
         if spec.name in found:
             raise Invalid(f"feed {spec.name!r} is defined twice: {found[spec.name].origin} and {path}")
