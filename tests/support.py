@@ -2,22 +2,64 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
 
 import pandas as pd
+import pytest
 from cloudevents.http import CloudEvent
 
-from shared import ports
+from shared import ports, runtime
 from shared.contract import envelope, schemas
 from shared.ops.chaos import AUDIT_COLUMNS
+from shared.systems import registry
 
 
 def pubsub_event(topic: str, payload: dict | bytes, *, message_id: str | None = None) -> CloudEvent:
     """The CloudEvent Eventarc delivers for a message on `topic` (payload dict, or raw data bytes)."""
     data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
     return envelope.encode(topic, data, message_id=message_id or uuid.uuid4().hex, subscription=f"test-{topic}")
+
+
+T = TypeVar("T")
+
+
+def filled_home(factory: pytest.TempPathFactory, name: str, fill: Callable[[ports.Context], T]) -> tuple[Path, T]:
+    """A PROPFLOW_HOME that `fill` fills once for a module's tests (closed after), and what fill returned."""
+    home = factory.mktemp(name)
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("PROPFLOW_HOME", str(home))
+        out = fill(runtime.context())
+        runtime.reset()
+    return home, out
+
+
+def reopened(home: Path, monkeypatch: pytest.MonkeyPatch) -> ports.Context:
+    """A filled home opened again for one test (every test closes what it opened)."""
+    monkeypatch.setenv("PROPFLOW_HOME", str(home))
+    return runtime.context()
+
+
+def register_version(ctx: ports.Context, framework: str, artifact: bytes) -> registry.ModelRecord:
+    """A version of nba_points' baseline_l10 on pts_l10, registered as a test would (no metrics)."""
+    return registry.register(
+        ctx,
+        market="nba_points",
+        system_id="baseline_l10",
+        framework=framework,
+        artifact=artifact,
+        features=["pts_l10"],
+        size=None,
+        feature_set=None,
+        train_end=dt.date(2026, 1, 31),
+        metrics={},
+        registered_by="tests",
+    )
 
 
 def table_counts(ctx: ports.Context, *, exclude: tuple[str, ...] = ()) -> dict[str, int]:

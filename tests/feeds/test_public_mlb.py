@@ -6,8 +6,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from support import filled_home, reopened
 
-from shared import paths, runtime
+from shared import paths
 from shared.domain.feeds.names import normalize
 from shared.ops import public_data
 
@@ -28,20 +29,14 @@ def test_names_normalise_accents_punctuation_and_suffixes():
 def ingested_home(tmp_path_factory):
     if not (DATA / PROPS).is_dir():
         pytest.skip(f"real data not found at {DATA}")
-    home = tmp_path_factory.mktemp("mlb")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("PROPFLOW_HOME", str(home))
-        *_, report = public_data.ingest(runtime.context(), "mlb", DATA)
-        runtime.reset()
-    return home, report
+    return filled_home(tmp_path_factory, "mlb", lambda ctx: public_data.ingest(ctx, "mlb", DATA)[-1])
 
 
 @pytest.fixture
 def ingested(ingested_home, monkeypatch):
     """The ingested warehouse, reopened for this test."""
     home, report = ingested_home
-    monkeypatch.setenv("PROPFLOW_HOME", str(home))
-    return runtime.context(), report
+    return reopened(home, monkeypatch), report
 
 
 @needs_data

@@ -20,8 +20,9 @@ from pathlib import Path
 
 import pytest
 from parity import snapshot
+from support import filled_home
 
-from shared import paths, runtime
+from shared import paths
 from shared.ops import public_data
 
 DATA = paths.DATA_DIR
@@ -51,13 +52,12 @@ def loaded(tmp_path_factory):
     for season in SEASONS:
         name = f"nba_player_gamelogs_{season}.csv.gz"
         (root / LOGS / name).symlink_to(DATA / LOGS / name)
-    with pytest.MonkeyPatch.context() as env:
-        env.setenv("PROPFLOW_HOME", str(tmp_path_factory.mktemp("home")))
-        ctx = runtime.context()
+
+    def fill(ctx):
         reports = public_data.ingest(ctx, "mlb", root) + public_data.ingest(ctx, "nba", root)
-        tables = snapshot(ctx.warehouse)
-        runtime.reset()
-    return {r.feed: r for r in reports}, tables
+        return {r.feed: r for r in reports}, snapshot(ctx.warehouse)
+
+    return filled_home(tmp_path_factory, "home", fill)[1]
 
 
 def test_the_join_rates_are_todays(loaded):

@@ -8,8 +8,8 @@ import re
 
 import matplotlib.image as mpimg
 import pytest
+from support import filled_home, reopened
 
-from shared import runtime
 from shared.contract import schemas
 from shared.ops import demo
 from shared.ops.report import build
@@ -27,20 +27,14 @@ QUIET = {"alerts"}
 
 @pytest.fixture(scope="module")
 def demo_run(tmp_path_factory):
-    home = tmp_path_factory.mktemp("demo")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("PROPFLOW_HOME", str(home))
-        out = demo.run(runtime.context(), days=DAYS, history_days=30, seed=5)
-        runtime.reset()
-    return home, out
+    return filled_home(tmp_path_factory, "demo", lambda ctx: demo.run(ctx, days=DAYS, history_days=30, seed=5))
 
 
 @pytest.fixture
 def result(demo_run, monkeypatch):
-    """The demo's warehouse, reopened for this test (every test closes what it opened)."""
+    """The demo's warehouse, reopened for this test."""
     home, out = demo_run
-    monkeypatch.setenv("PROPFLOW_HOME", str(home))
-    return runtime.context(), out
+    return reopened(home, monkeypatch), out
 
 
 def q(ctx, text: str):

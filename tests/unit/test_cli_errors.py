@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from support import register_version
 
 from shared import runtime
 from shared.cli.main import main
@@ -110,19 +110,7 @@ def test_lookups_of_what_does_not_exist(tmp_path: Path) -> None:
 
 def test_promoting_a_disabled_version_is_one_line() -> None:
     ctx = runtime.context()
-    record = registry.register(
-        ctx,
-        market="nba_points",
-        system_id="baseline_l10",
-        framework="baseline",
-        artifact=b'{"feature": "pts_l10"}',
-        features=["pts_l10"],
-        size=None,
-        feature_set=None,
-        train_end=dt.date(2026, 1, 31),
-        metrics={},
-        registered_by="tests",
-    )
+    record = register_version(ctx, "baseline", b'{"feature": "pts_l10"}')
     disable = ["models", "enable", "--market", "nba_points", "--system", "baseline_l10", "--version", record.version]
     assert propflow(*disable, "--off").exit_code == 0
     promote = ["models", "promote", "--market", "nba_points", "--system", "baseline_l10", "--version", record.version]

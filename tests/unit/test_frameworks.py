@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import grimp
 import numpy as np
 import pandas as pd
 import pytest
+from support import register_version
 
 from shared.contract import markets
 from shared.systems import loader, registry
@@ -60,37 +59,13 @@ def test_an_unknown_framework_is_refused_naming_the_known_ones(ctx) -> None:
     with pytest.raises(ModelUnavailable, match="'sklearn'; known: baseline, xgboost, catboost, lightgbm"):
         loader.framework("sklearn")
     with pytest.raises(ModelUnavailable, match="sklearn"):
-        registry.register(
-            ctx,
-            market="nba_points",
-            system_id="baseline_l10",
-            framework="sklearn",
-            artifact=b"{}",
-            features=["pts_l10"],
-            size=None,
-            feature_set=None,
-            train_end=dt.date(2026, 1, 31),
-            metrics={},
-            registered_by="tests",
-        )
+        register_version(ctx, "sklearn", b"{}")
     assert registry.versions(ctx, "nba_points", "baseline_l10") == []
 
 
 @pytest.mark.parametrize("name", markets.FRAMEWORKS)
 def test_a_version_is_stored_under_its_frameworks_file_name(ctx, name: str) -> None:
     artifact = f"bytes of a {name} model".encode()
-    record = registry.register(
-        ctx,
-        market="nba_points",
-        system_id="baseline_l10",
-        framework=name,
-        artifact=artifact,
-        features=["pts_l10"],
-        size=None,
-        feature_set=None,
-        train_end=dt.date(2026, 1, 31),
-        metrics={},
-        registered_by="tests",
-    )
+    record = register_version(ctx, name, artifact)
     assert record.uri.endswith(f"/models/nba_points/baseline_l10/{record.version}/{ARTIFACTS[name]}")
     assert registry.fetch(ctx, record) == artifact
