@@ -105,8 +105,8 @@ def load_feed(
         unmatched=rules.count_desc({str(k): int(v) for k, v in unmatched.items()}),
         first_date=dates[0],
         last_date=dates[1],
-        markets=tuple(sorted(main["market"].dropna().unique())) if "market" in main.columns else (),
-        books=tuple(sorted(main["book"].dropna().unique())) if "book" in main.columns else (),
+        markets=_covered("market", rows, main),
+        books=_covered("book", rows, main),
         written=written,
         finals=tables.finals(spec, rows) if spec.kind == "results" else (),
         slates=_slates(main) if spec.kind == "prop_lines" else (),
@@ -120,6 +120,11 @@ _MAIN = {
     "game_lines": "game_lines",
     "aliases": "entity_aliases",
 }
+
+
+def _covered(column: str, *frames: pd.DataFrame) -> tuple[str, ...]:
+    """What the kept rows cover, matched or not (a results feed's markets are only in its table's rows)."""
+    return tuple(sorted({v for f in frames if column in f.columns for v in f[column].dropna().unique()}))
 
 
 def _slates(lines: pd.DataFrame) -> tuple[tuple[str, dt.date], ...]:

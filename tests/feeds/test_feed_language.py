@@ -375,3 +375,49 @@ def test_feeds_check_and_ingest_on_the_command_line(tmp_path, monkeypatch):
     assert bad.exit_code == 2 and "no feed 'no_such_feed'" in bad.output
     alias = runner.invoke(main, ["entities", "alias", "--market", "nba_points", "Joker", "nba-404"])
     assert alias.exit_code == 2 and "no entity 'nba-404'" in alias.output
+
+
+# A feed quoting each player's own team and opponent, not the home and away teams; naive Eastern times.
+TEAM_SIDE = {
+    "feed": "team_side_props",
+    "kind": "prop_lines",
+    "read": {"format": "jsonl"},
+    "fields": {
+        "market": {"value": "nba_points"},
+        "name": {"column": "Name"},
+        "book": {"column": "Sportsbook"},
+        "snapshot_at": {"column": "Updated", "time": "iso", "tz": "America/New_York"},
+        "game_start": {"column": "DateTime", "time": "iso", "tz": "America/New_York"},
+        "game_date": {"field": "game_start", "local_date": "America/New_York"},
+        "team": {"column": "Team"},
+        "opponent": {"column": "Opponent"},
+        "home": {"column": "HomeOrAway", "matches": "^HOME$"},
+        "line": {"column": "OverUnder", "type": "number"},
+        "over_price": {"column": "OverPayout", "type": "number"},
+        "under_price": {"column": "UnderPayout", "type": "number"},
+    },
+    "game_key": "nba-{game_date:%Y%m%d}-{away_team}-{home_team}",
+}
+
+
+def team_side_rows() -> list[dict]:
+    base = {"DateTime": "2025-01-09T21:00:00", "Updated": "2025-01-09T18:00:00", "Sportsbook": "DraftKings"}
+    base |= {"OverPayout": -110, "UnderPayout": -110}
+    return [
+        {**base, "Name": "Nikola Jokic", "Team": "DEN", "Opponent": "LAL", "HomeOrAway": "HOME", "OverUnder": 29.5},
+        {**base, "Name": "LeBron James", "Team": "LAL", "Opponent": "DEN", "HomeOrAway": "AWAY", "OverUnder": 24.5},
+    ]
+
+
+def test_a_feed_quoting_team_and_opponent_keys_the_game_by_home_and_away(ctx):
+    dry = load_feed(ctx, spec_of(TEAM_SIDE), [("props.jsonl", jsonl(team_side_rows()))], write=False)
+    # Nothing to match yet, and what the file covers is said all the same.
+    assert dry.rows_matched == 0 and dry.markets == ("nba_points",) and dry.books == ("DraftKings",)
+    load_feed(ctx, spec_of(BOX), [("box.jsonl", jsonl(box_rows(date="2025-01-08")))])
+    report = load_feed(ctx, spec_of(TEAM_SIDE), [("props.jsonl", jsonl(team_side_rows()))])
+    assert report.rows_matched == report.rows_kept == 2
+    lines = table(ctx, "prop_lines").sort_values("entity_id")
+    assert lines[["entity_id", "game_id", "home_team", "away_team"]].values.tolist() == [
+        ["nba-203999", "nba-20250109-LAL-DEN", "DEN", "LAL"],
+        ["nba-2544", "nba-20250109-LAL-DEN", "DEN", "LAL"],
+    ]

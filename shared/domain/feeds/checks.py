@@ -71,8 +71,8 @@ def check(doc: Mapping[str, Any], name: str, origin: str) -> None:
     for market, rule in doc.get("markets", {}).items():
         check_expr(f"markets.{market}.actual", rule["actual"])
     kind = doc["kind"]
-    if kind == "results":
-        defined += ["home_team", "away_team"]  # from team, opponent and home
+    if {"team", "opponent", "home"} <= set(defined):
+        defined += ["home_team", "away_team"]  # a row of one team's side of the game (rules.with_game_teams)
     if "game_key" in doc:
         check_template("game_key", doc["game_key"])
     needs = list(NEEDS[kind])

@@ -26,6 +26,10 @@ NO_GAME_OF_ENTITY = "no game of this entity on that date"
 NO_KNOWN = "no known entity of that name on a team in this game (its game has no results yet)"
 
 
+# What a match takes from the results; a feed row's own (a prop feed naming the player's team) gives way.
+_FROM_RESULTS = ("entity_id", "entity_name", "team")
+
+
 @dataclass(frozen=True)
 class Matched:
     matched: pd.DataFrame  # the rows with entity_id, entity_name and game_id
@@ -53,7 +57,7 @@ def by_name(
     rows = rows.reset_index(drop=True).assign(normalized_name=lambda f: f["name"].map(normalize))
     known = _known_names(results, aliases)
     entities = results[["game_date", "game_id", "entity_id", "entity_name", "team"]].merge(known, on="entity_id")
-    theirs = rows.drop(columns=[c for c in ("game_id", "entity_id", "entity_name") if c in rows.columns])
+    theirs = rows.drop(columns=[c for c in (*_FROM_RESULTS, "game_id") if c in rows.columns])
     candidates = theirs.reset_index(names="_row").merge(entities, on=["game_date", "normalized_name"], how="left")
     in_game = (candidates["team"] == candidates["home_team"]) | (candidates["team"] == candidates["away_team"])
     found = candidates[in_game].drop_duplicates("_row").set_index("_row")
@@ -78,7 +82,8 @@ def _by_latest_team(rows: pd.DataFrame, results: pd.DataFrame, known: pd.DataFra
     if rows.empty:
         return Matched(rows.assign(entity_id=[], entity_name=[]), rows)
     history = results[["game_date", "entity_id", "entity_name", "team"]].merge(known, on="entity_id")
-    candidates = rows.reset_index(names="_row").merge(
+    theirs = rows.drop(columns=[c for c in _FROM_RESULTS if c in rows.columns])
+    candidates = theirs.reset_index(names="_row").merge(
         history.rename(columns={"game_date": "_played"}), on="normalized_name", how="inner"
     )
     candidates = candidates[candidates["_played"] < candidates["game_date"]]
