@@ -1,4 +1,4 @@
-"""American odds: implied probabilities, de-vigging, payouts."""
+"""American odds: implied probabilities, de-vigging, payouts, and from decimal odds."""
 
 from __future__ import annotations
 
@@ -21,3 +21,11 @@ def devig_over(over_price: np.ndarray | float, under_price: np.ndarray | float) 
 def payout(price: float) -> float:
     """Units won on a one-unit stake at an American price."""
     return price / 100.0 if price > 0 else 100.0 / -price
+
+
+def american_from_decimal(decimal: np.ndarray | float) -> np.ndarray:
+    """The American price of decimal odds (2.5 -> +150, 1.8 -> -125); NaN where there is none (<= 1)."""
+    decimal = np.asarray(decimal, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        american = np.where(decimal >= 2, (decimal - 1) * 100, -100 / (decimal - 1))
+    return np.where(decimal > 1, american, np.nan)

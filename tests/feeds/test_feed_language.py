@@ -421,3 +421,22 @@ def test_a_feed_quoting_team_and_opponent_keys_the_game_by_home_and_away(ctx):
         ["nba-203999", "nba-20250109-LAL-DEN", "DEN", "LAL"],
         ["nba-2544", "nba-20250109-LAL-DEN", "DEN", "LAL"],
     ]
+
+
+def test_epoch_times_and_decimal_odds_are_read_as_utc_and_american(ctx):
+    doc = json.loads(json.dumps(TEAM_SIDE))
+    doc["fields"]["snapshot_at"] = {"column": "Updated", "time": "epoch_ms"}
+    doc["fields"]["over_price"] |= {"odds": "decimal"}
+    doc["fields"]["under_price"] |= {"odds": "decimal"}
+    snapshot = dt.datetime(2025, 1, 9, 23, 0)  # 18:00 Eastern, in UTC
+    epoch_ms = int(snapshot.replace(tzinfo=dt.UTC).timestamp() * 1000)
+    rows = [{**r, "Updated": epoch_ms, "OverPayout": 2.5, "UnderPayout": 1.8} for r in team_side_rows()]
+    load_feed(ctx, spec_of(BOX), [("box.jsonl", jsonl(box_rows(date="2025-01-08")))])
+    load_feed(ctx, spec_of(doc), [("props.jsonl", jsonl(rows))])
+    lines = table(ctx, "prop_lines")
+    assert set(lines["snapshot_at"]) == {pd.Timestamp(snapshot)}
+    # 2.5 pays 1.5 per unit: +150; 1.8 pays 0.8: -100 / 0.8 = -125.
+    assert set(zip(lines["over_price"], lines["under_price"], strict=True)) == {(150, -125)}
+    rows[0]["OverPayout"] = 1.0
+    with pytest.raises(FeedError, match=r"decimal odds 1\.0 are not above 1"):
+        load_feed(ctx, spec_of(doc), [("props.jsonl", jsonl(rows))])

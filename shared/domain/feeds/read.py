@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 
+from shared.domain import odds
 from shared.domain.feeds.checks import PLACEHOLDER
 from shared.domain.feeds.spec import FeedSpec
 
@@ -164,10 +165,16 @@ def _keep(frame: pd.DataFrame, conditions: list[Mapping[str, Any]]) -> pd.Series
 # --- fields ----------------------------------------------------------------------------------------------------
 
 
+EPOCH_UNITS = {"epoch_s": "s", "epoch_ms": "ms"}
+
+
 def timestamps(values: pd.Series, fmt: str, tz: str | None) -> pd.Series:
-    """Naive UTC timestamps (the warehouse's TIMESTAMP) from text in `fmt` (iso or strftime), naive ones in `tz`."""
+    """Naive UTC timestamps (the warehouse's TIMESTAMP) from text in `fmt` (iso, epoch_s, epoch_ms or strftime),
+    naive ones in `tz`."""
     if pd.api.types.is_datetime64_any_dtype(values):
         parsed = values
+    elif fmt in EPOCH_UNITS:  # seconds or milliseconds since 1970-01-01 UTC
+        parsed = pd.to_datetime(_number(values), unit=EPOCH_UNITS[fmt], utc=True)
     else:
         text = values.astype("string")
         parsed = pd.to_datetime(text, format="ISO8601" if fmt == "iso" else fmt, errors="coerce", utc=tz is None)
@@ -237,7 +244,8 @@ def _number(values: pd.Series) -> pd.Series:
 
 
 def evaluate(expr: Mapping[str, Any], raw: pd.DataFrame, fields: pd.DataFrame, maps: Mapping[str, Any]) -> pd.Series:
-    """One field's values: its source, then its steps in a fixed order (regex, slice, case, map, parse, negate)."""
+    """One field's values: its source, then its steps in a fixed order (regex, slice, case, map, parse, odds,
+    negate)."""
     if "column" in expr:
         values = raw[expr["column"]]
     elif "field" in expr:
@@ -270,6 +278,12 @@ def evaluate(expr: Mapping[str, Any], raw: pd.DataFrame, fields: pd.DataFrame, m
         values = pd.to_datetime(values).dt.tz_localize("UTC").dt.tz_convert(expr["local_date"]).dt.date
     if "type" in expr:
         values = _typed(values, expr["type"])
+    if "odds" in expr:  # prices quoted otherwise than American: stored American
+        decimal = _number(values)
+        american = pd.Series(odds.american_from_decimal(decimal), index=values.index)
+        if (bad := decimal.notna() & american.isna()).any():
+            raise MalformedFile(f"decimal odds {values[bad].iloc[0]} are not above 1")
+        values = american
     if "negate_if" in expr:
         flip = condition(raw, expr["negate_if"]).to_numpy()
         values = pd.Series(np.where(flip, -_number(values), _number(values)), index=raw.index)
