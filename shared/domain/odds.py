@@ -24,8 +24,10 @@ def payout(price: float) -> float:
 
 
 def american_from_decimal(decimal: np.ndarray | float) -> np.ndarray:
-    """The American price of decimal odds (2.5 -> +150, 1.8 -> -125); NaN where there is none (<= 1)."""
+    """The American price of decimal odds (2.5 -> +150, 1.8 -> -125). Odds of 1 or less pay nothing, and no
+    American price does: they come out in [-100, 0], which no real price is in (a feed's price check rejects it)."""
     decimal = np.asarray(decimal, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
-        american = np.where(decimal >= 2, (decimal - 1) * 100, -100 / (decimal - 1))
-    return np.where(decimal > 1, american, np.nan)
+        return np.where(
+            decimal >= 2, (decimal - 1) * 100, np.where(decimal > 1, -100 / (decimal - 1), (decimal - 1) * 100)
+        )

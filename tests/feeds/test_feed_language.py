@@ -437,6 +437,6 @@ def test_epoch_times_and_decimal_odds_are_read_as_utc_and_american(ctx):
     assert set(lines["snapshot_at"]) == {pd.Timestamp(snapshot)}
     # 2.5 pays 1.5 per unit: +150; 1.8 pays 0.8: -100 / 0.8 = -125.
     assert set(zip(lines["over_price"], lines["under_price"], strict=True)) == {(150, -125)}
-    rows[0]["OverPayout"] = 1.0
-    with pytest.raises(FeedError, match=r"decimal odds 1\.0 are not above 1"):
-        load_feed(ctx, spec_of(doc), [("props.jsonl", jsonl(rows))])
+    rows[0]["OverPayout"] = 1.0  # pays nothing: no price, and the row is rejected, not the file
+    report = load_feed(ctx, spec_of(doc), [("props.jsonl", jsonl(rows))], write=False)
+    assert report.rows_kept == 1 and report.rejected == {rules.EVEN_PRICE: 1}

@@ -279,11 +279,7 @@ def evaluate(expr: Mapping[str, Any], raw: pd.DataFrame, fields: pd.DataFrame, m
     if "type" in expr:
         values = _typed(values, expr["type"])
     if "odds" in expr:  # prices quoted otherwise than American: stored American
-        decimal = _number(values)
-        american = pd.Series(odds.american_from_decimal(decimal), index=values.index)
-        if (bad := decimal.notna() & american.isna()).any():
-            raise MalformedFile(f"decimal odds {values[bad].iloc[0]} are not above 1")
-        values = american
+        values = pd.Series(odds.american_from_decimal(_number(values)), index=values.index)
     if "negate_if" in expr:
         flip = condition(raw, expr["negate_if"]).to_numpy()
         values = pd.Series(np.where(flip, -_number(values), _number(values)), index=raw.index)
