@@ -84,6 +84,8 @@ class GameFinal:
     game_id: str
     game_date: dt.date
     stat_lines: list[dict] | None = None
+    # Set by a load: the object generation (gs://bucket/name#generation) these stat lines were stored from.
+    source_object: str | None = None
 
 
 @dataclass(frozen=True)

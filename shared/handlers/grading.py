@@ -6,6 +6,10 @@ are graded for error but get no result. Each row also gets whether it beat the
 line and the baseline system, the book's de-vigged P(over) at the pick (for
 Brier and log loss against the market), and closing line value.
 
+A game-final's stat lines are written to outcomes, except a load's (it names the
+object generation, `source_object`, that stored them): those rows are graded as
+stored, so they keep the source_object a corrected file replaces them by.
+
 A second game-final for the same game (a stat correction) regrades it and
 records what changed in grade_corrections. A game-final that arrives before
 any prediction keeps its outcomes; `grade_late`, on ensemble-scored, grades
@@ -202,8 +206,12 @@ def grade_game(event: GameFinal, ctx: Context) -> None:
     stored_on = ctx.warehouse.query("game_stored_dates", market=event.market, game_id=event.game_id)["game_date"]
     if problems := contradictions(event, lines, stored_on):  # checked before any write: nothing of it is kept
         raise PoisonEvent(f"game-final {event.game_id} ({event.market}, {event.game_date}): " + "; ".join(problems))
-    ctx.warehouse.upsert("outcomes", outcome_rows(event))
+    if event.source_object is None:  # a load's stat lines are stored already: rewritten, they would lose it
+        ctx.warehouse.upsert("outcomes", outcome_rows(event))
     if ctx.warehouse.query("game_outcomes", **key).empty:
+        if event.source_object is not None:  # a later generation of the file dropped the game
+            log.info("%s %s: %s is replaced and the game gone", event.market, event.game_id, event.source_object)
+            return
         raise PoisonEvent(f"game-final {event.game_id} carries no stat lines and the warehouse has none for it")
     graded = grade_stored_game(ctx, event.market, event.game_date, event.game_id)
     if not graded:

@@ -11,13 +11,15 @@ ingest_objects ledger with what it wrote. The rules, in order:
   name wrote are deleted. So a corrected file replaces exactly what the old one wrote, and a malformed
   correction (rejected before any write) leaves the old rows standing.
 
-After a load: game-final for each final game that has predictions stored (a backfill of old seasons grades
-nothing, so it publishes nothing; predictions scored later are graded by grading_late from the stored
-outcomes), and the slates that got lines go to the production clock.
+After a load: game-final, with its stat lines and the generation they were stored from, for each final game
+that has predictions stored (a backfill of old seasons grades nothing, so it publishes nothing; predictions
+scored later are graded by grading_late from the stored outcomes), and the slates that got lines go to the
+production clock.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import logging
@@ -133,9 +135,10 @@ def _came_first(newer: int) -> str:
     return f"generation {newer} of this object came first"
 
 
-def finals_to_grade(ctx: Context, finals: Iterable[GameFinal]) -> list[GameFinal]:
-    """The finals worth a game-final: games with predictions stored. Each is a pointer to the outcomes the load
-    stored (no stat_lines, which grading would write back over the loaded rows)."""
+def finals_to_grade(ctx: Context, finals: Iterable[GameFinal], loaded_from: str) -> list[GameFinal]:
+    """The finals worth a game-final: games with predictions stored. Each carries its stat lines and names the
+    object generation the load stored them from, so grading grades from those rows instead of rewriting them
+    (which would drop their source_object, the key a corrected generation replaces them by)."""
     by_market: dict[str, list[GameFinal]] = defaultdict(list)
     for final in finals:
         by_market[final.market].append(final)
@@ -144,7 +147,7 @@ def finals_to_grade(ctx: Context, finals: Iterable[GameFinal]) -> list[GameFinal
         dates = [g.game_date for g in games]
         predicted = ctx.warehouse.query("predicted_games", market=market, first_date=min(dates), last_date=max(dates))
         known = set(predicted["game_id"])
-        chosen += [GameFinal(g.market, g.game_id, g.game_date) for g in games if g.game_id in known]
+        chosen += [dataclasses.replace(g, source_object=loaded_from) for g in games if g.game_id in known]
     return chosen
 
 
@@ -177,6 +180,6 @@ def ingest_object(stored: StoredObject, ctx: Context) -> None:
         _delete(ctx, stored, pd.DataFrame([{"generation": stored.generation, "written": json.dumps(report.written)}]))
         return _stale(ctx, stored, feed, _came_first(newer))
     log.info("%s#%d: %s loaded %s (replaced %s)", stored.uri, stored.generation, feed, report.written, replaced)
-    for final in finals_to_grade(ctx, report.finals):
+    for final in finals_to_grade(ctx, report.finals, source_object(stored)):
         ctx.bus.publish(topology.GAME_FINAL, final)
     schedule.lines_arrived(ctx, report.slates)

@@ -14,6 +14,7 @@ import json
 import random
 
 import google_crc32c
+import pandas as pd
 import pytest
 from click.testing import CliRunner
 from support import table_counts
@@ -259,17 +260,87 @@ def test_a_malformed_correction_leaves_the_old_rows_standing(ctx):
 # --- after a load
 
 
+def predict(ctx: Context, *entities: str, line: float = 10.5) -> None:
+    """An OVER pick at `line` on nba_points for each entity in GAME."""
+    pick = {"run_id": "live", "market": "nba_points", "game_date": DAY, "game_id": GAME, "system_id": "s",
+            "line": line, "mean": line + 2, "recommendation": "OVER", "status": "scored",
+            "scored_at": dt.datetime(2025, 4, 13, 16)}  # fmt: skip
+    ctx.warehouse.upsert("predictions", [{**pick, "entity_id": entity} for entity in entities])
+
+
+def stat_line(player: str, player_id: int, pts: int, *, home: bool = True) -> dict:
+    """The nba_points stat line a game-final carries for box(player, player_id, pts, home=home) in GAME."""
+    team, opponent = ("MIL", "DET") if home else ("DET", "MIL")
+    details = {"pts": pts, "fgm": 2, "fga": 5, "fg3m": 1, "fg3a": 3, "ftm": 1, "fta": 2, "reb": 3, "ast": 4,
+               "stl": 0, "blk": 0, "tov": 0, "pf": 1}  # fmt: skip
+    described = {"entity_id": f"nba-{player_id}", "entity_name": player, "team": team, "opponent": opponent}
+    return described | {"home": home, "status": "played", "workload": 20.0, "actual": float(pts), "details": details}
+
+
+def finals(ctx: Context) -> list[dict]:
+    return [json.loads(m.data) for m in ctx.bus.queue if m.topic == topology.GAME_FINAL]
+
+
 def test_game_final_is_published_for_the_games_with_predictions_only(ctx):
-    scored = dt.datetime(2025, 4, 13, 16)
-    prediction = {"run_id": "live", "market": "nba_points", "game_date": DAY, "game_id": GAME, "system_id": "s",
-                  "entity_id": "nba-1", "line": 5.5, "status": "scored", "scored_at": scored}  # fmt: skip
-    ctx.warehouse.upsert("predictions", [prediction])
+    predict(ctx, "nba-1")
     other_game = box("Far Away", 4, 9, game=("NYK", "BOS"))
     ctx.blobs.put(uri(ctx, "nba_player_logs/day.csv"), logs(box("AJ Green", 1, 6), other_game))
-    ingest(ctx, take(ctx))
-    finals = [json.loads(m.data) for m in ctx.bus.queue if m.topic == topology.GAME_FINAL]
-    # One game-final: the game with a prediction, not the other; a pointer to the stored outcomes, no stat lines.
-    assert finals == [{"market": "nba_points", "game_id": GAME, "game_date": str(DAY)}]
+    notification = take(ctx)
+    ingest(ctx, notification)
+    # One game-final: the game with a prediction, not the other; its stat lines, and the object they came from.
+    loaded_from = f"{uri(ctx, 'nba_player_logs/day.csv')}#{notification.stored.generation}"
+    game = {"market": "nba_points", "game_id": GAME, "game_date": str(DAY)}
+    assert finals(ctx) == [game | {"stat_lines": [stat_line("AJ Green", 1, 6)], "source_object": loaded_from}]
+
+
+def grades(ctx: Context) -> dict[str, tuple]:
+    rows = ctx.warehouse.sql("SELECT entity_id, actual, result, outcome_status FROM propflow.grades")
+    return {
+        r.entity_id: (None if pd.isna(r.actual) else r.actual, r.result, r.outcome_status) for r in rows.itertuples()
+    }
+
+
+def test_a_corrected_results_file_regrades_from_its_rows_and_keeps_their_source(ctx):
+    predict(ctx, "nba-1", "nba-2")
+    name = "nba_player_logs/day.csv"
+    ctx.blobs.put(uri(ctx, name), logs(box("AJ Green", 1, 6), box("Cade", 2, 22, home=False)))
+    first = take(ctx)
+    ingest(ctx, first)
+    (first_final,) = finals(ctx)
+    assert first_final["stat_lines"] == [stat_line("AJ Green", 1, 6), stat_line("Cade", 2, 22, home=False)]
+    ctx.chain.drain()
+    assert grades(ctx) == {"nba-1": (6.0, "LOSS", "played"), "nba-2": (22.0, "WIN", "played")}  # OVER 10.5
+    # Grading wrote nothing over the loaded rows: they still name the generation that stored them.
+    stored = ctx.warehouse.sql(
+        "SELECT entity_id, source, source_object FROM propflow.outcomes WHERE market = 'nba_points'"
+    )
+    assert set(stored["source_object"]) == {f"{uri(ctx, name)}#{first.stored.generation}"}
+    assert set(stored["source"]) == {"nba_player_gamelogs_nbaapi_2024_26"}
+
+    # The corrected file: AJ Green scored 12, Cade's row was wrong (he did not play in it), Jaden added.
+    ctx.blobs.put(uri(ctx, name), logs(box("AJ Green", 1, 12), box("Jaden", 3, 11)))
+    second = take(ctx)
+    ingest(ctx, second)
+    assert finals(ctx)[0]["stat_lines"] == [stat_line("AJ Green", 1, 12), stat_line("Jaden", 3, 11)]
+    ctx.chain.drain()
+    assert points(ctx) == {"nba-1": 12.0, "nba-3": 11.0}
+    sources = ctx.warehouse.sql("SELECT DISTINCT source_object FROM propflow.outcomes")["source_object"]
+    assert list(sources) == [f"{uri(ctx, name)}#{second.stored.generation}"]  # the old generation's rows are gone
+    # Grades follow the correction: AJ Green's pick wins now; Cade, no longer in the box score, is void.
+    assert grades(ctx) == {"nba-1": (12.0, "WIN", "played"), "nba-2": (None, "VOID", "missing")}
+    changed = ctx.warehouse.sql("SELECT entity_id, old_result, new_result FROM propflow.grade_corrections")
+    assert sorted(changed.itertuples(index=False, name=None)) == [("nba-1", "LOSS", "WIN"), ("nba-2", "WIN", "VOID")]
+
+    # The first load's game-final once more, after the correction (at-least-once): it grades the stored rows.
+    ctx.bus.publish(topology.GAME_FINAL, first_final)
+    ctx.chain.drain()
+    assert grades(ctx)["nba-1"] == (12.0, "WIN", "played") and points(ctx) == {"nba-1": 12.0, "nba-3": 11.0}
+    # A game-final sent by hand (no source object) still stores its stat lines, and regrades.
+    by_hand = {**first_final, "stat_lines": [stat_line("AJ Green", 1, 9)]}
+    del by_hand["source_object"]
+    ctx.bus.publish(topology.GAME_FINAL, by_hand)
+    ctx.chain.drain()
+    assert points(ctx) == {"nba-1": 9.0, "nba-3": 11.0} and grades(ctx)["nba-1"] == (9.0, "LOSS", "played")
 
 
 def test_under_chaos_the_landed_files_load_as_in_a_clean_run():

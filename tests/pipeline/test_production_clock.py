@@ -3,8 +3,10 @@ events only (the synthetic league's day, written as a vendor's files and read th
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-from collections.abc import Callable
+import json
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import functions_framework
@@ -13,7 +15,7 @@ import pytest
 from cloudevents.conversion import to_structured
 
 from shared import clock, paths, runtime
-from shared.contract import markets, storage_event, topology
+from shared.contract import events, markets, storage_event, topology
 from shared.contract.events import DiagnosticsDaily, SlatesDue
 from shared.ops import demo
 from shared.ports import Chain, Context
@@ -83,12 +85,13 @@ def line_file(league, day: dt.date, snapshots: pd.Series) -> bytes:
     return out.to_csv(index=False).encode()
 
 
-def box_file(league, day: dt.date) -> bytes:
+def box_rows(league, day: dt.date) -> pd.DataFrame:
+    """The box-score file's rows: the day's players who played."""
     games = league.games[["game_id", "home_team", "away_team"]]
     played = league.outcomes[
         (pd.to_datetime(league.outcomes["game_date"]).dt.date == day) & (league.outcomes["status"] == "played")
     ].merge(games)
-    out = pd.DataFrame(
+    return pd.DataFrame(
         {
             "day": day.isoformat(),
             "player_id": played["entity_id"],
@@ -102,7 +105,42 @@ def box_file(league, day: dt.date) -> bytes:
             "pts": played["actual"],
         }
     )
-    return out.to_csv(index=False).encode()
+
+
+def stat_lines(rows: pd.DataFrame) -> dict[str, list[dict]]:
+    """Game id (the spec's game key) -> the stat lines a game-final of these box-score rows carries."""
+    games: dict[str, list[dict]] = {}
+    for r in rows.sort_values("player_id").itertuples():
+        line = {"entity_id": r.player_id, "entity_name": r.player, "team": r.team, "opponent": r.opponent,
+                "status": "played", "workload": float(r.minutes), "home": r.at_home == "true",
+                "actual": float(r.pts), "details": {}}  # fmt: skip
+        games.setdefault(f"nba-{r.day.replace('-', '')}-{r.away}-{r.home}", []).append(line)
+    return games
+
+
+@contextlib.contextmanager
+def published(ctx: Context, topic: str) -> Iterator[list[dict]]:
+    """The payloads published on `topic` in the block, as the wire carries them."""
+    sent: list[dict] = []
+    publish = ctx.bus.publish
+
+    def recorded(to: str, payload: object, attributes: dict[str, str] | None = None) -> str:
+        if to == topic:
+            sent.append(json.loads(events.message_data(to, payload)))
+        return publish(to, payload, attributes)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(ctx.bus, "publish", recorded)
+        yield sent
+
+
+def actuals(ctx: Context, day: dt.date) -> dict[str, tuple[float | None, str]]:
+    """Entity -> (actual, outcome status) of the day's ensemble grades."""
+    rows = ctx.warehouse.sql(
+        "SELECT entity_id, actual, outcome_status FROM propflow.grades WHERE system_id = 'ensemble' AND game_date = @d",
+        d=day,
+    )
+    return {r.entity_id: (None if pd.isna(r.actual) else r.actual, r.outcome_status) for r in rows.itertuples()}
 
 
 def count(ctx, sql: str, **params) -> int:
@@ -164,14 +202,45 @@ def play_day(ctx: Context, chain: Chain, put: Put, league: League, day: dt.date)
     assert ((picks["current_line"] != picks["line"]) <= picks["stale"]).all()
 
     # Next morning the box scores land: every predicted game gets its game-final and is graded.
-    with clock.frozen(hour + dt.timedelta(hours=10)):
-        put("synth_box/box.csv", box_file(league, day))
+    box = box_rows(league, day)
+    with clock.frozen(hour + dt.timedelta(hours=10)), published(ctx, topology.GAME_FINAL) as finals:
+        put("synth_box/box.csv", box.to_csv(index=False).encode())
     graded = ctx.warehouse.sql(
         "SELECT COUNT(*) AS n, COUNTIF(result IS NOT NULL) AS results FROM propflow.grades "
         "WHERE system_id = 'ensemble' AND game_date = @d",
         d=day,
     )
     assert int(graded["n"].iloc[0]) == entities and int(graded["results"].iloc[0]) > 0
+    morning = league.lines[(pd.to_datetime(league.lines["game_date"]).dt.date == day) & (snapshot <= hour)]
+    teams = morning.merge(league.games[["game_id", "home_team", "away_team"]])[["away_team", "home_team"]]
+    predicted_games = {f"nba-{day:%Y%m%d}-{away}-{home}" for away, home in teams.itertuples(index=False)}
+    assert {f["game_id"]: f["stat_lines"] for f in finals} == {
+        g: lines for g, lines in stat_lines(box).items() if g in predicted_games
+    }
+
+    # The vendor corrects the file (a new generation of the name): one predicted player's points, another's row
+    # dropped. The game-finals carry the corrected rows, the grades follow, the first generation's rows are gone.
+    before = actuals(ctx, day)
+    fixed, dropped = sorted(set(box["player_id"]) & set(before))[:2]
+    corrected = box[box["player_id"] != dropped].assign(pts=lambda b: b["pts"] + 5 * (b["player_id"] == fixed))
+    with clock.frozen(hour + dt.timedelta(hours=12)), published(ctx, topology.GAME_FINAL) as finals:
+        put("synth_box/box.csv", corrected.to_csv(index=False).encode())
+    assert {f["game_id"]: f["stat_lines"] for f in finals} == {
+        g: lines for g, lines in stat_lines(corrected).items() if g in predicted_games
+    }
+    after = actuals(ctx, day)
+    scored = float(box.loc[box["player_id"] == fixed, "pts"].item())
+    assert before[fixed] == (scored, "played") and after[fixed] == (scored + 5, "played")
+    assert after[dropped] == (None, "missing")
+    assert {e: v for e, v in after.items() if e not in (fixed, dropped)} == {
+        e: v for e, v in before.items() if e not in (fixed, dropped)
+    }
+    sources = ctx.warehouse.sql("SELECT DISTINCT source_object FROM propflow.outcomes WHERE game_date = @d", d=day)
+    (source,) = sources["source_object"]
+    assert (
+        source.startswith(f"gs://{ctx.settings.landing_bucket}/synth_box/box.csv#")
+        and source == finals[0]["source_object"]
+    )
     with clock.frozen(hour + dt.timedelta(hours=11)):
         tick(ctx, chain, topology.DIAGNOSTICS_DAILY, DiagnosticsDaily())
     assert count(ctx, "SELECT COUNT(*) FROM propflow.diagnostics_daily WHERE game_date = @d", d=day) > 0
