@@ -13,6 +13,12 @@ import pandas as pd
 # When and from which object a row was loaded differ run to run; the reason is worded by the matcher.
 VOLATILE = {"ingested_at", "updated_at", "source_object", "reason"}
 TABLES = ("outcomes", "prop_lines", "game_lines", "ingest_unmatched")
+# The recorded prop_lines had each book's opening and closing flagged per load (one load per file, no game in
+# two files); the table no longer stores the flags: they are read back from the view book_lines.
+SELECT = {
+    "prop_lines": "SELECT l.*, l.snapshot_at = b.opening_at AS is_opening, l.snapshot_at = b.closing_at AS is_closing "
+    "FROM propflow.prop_lines l JOIN propflow.book_lines b USING (market, game_id, entity_id, book)"
+}
 
 
 def checksum(frame: pd.DataFrame) -> str:
@@ -25,7 +31,7 @@ def snapshot(warehouse) -> dict[str, dict]:
     """Per table: rows, and per source: rows and checksum."""
     result = {}
     for table in TABLES:
-        frame = warehouse.sql(f"SELECT * FROM propflow.{table}")
+        frame = warehouse.sql(SELECT.get(table, f"SELECT * FROM propflow.{table}"))
         result[table] = {
             "rows": len(frame),
             "sources": {

@@ -168,7 +168,19 @@ def test_the_foreign_feed_loads_by_spec_alone_each_book_keeping_its_main_line(ct
         pd.Timestamp("2025-01-10 23:00"),
     ]
     assert set(lines["game_id"]) == {GAME} and set(lines["entity_id"]) == {"nba-203999"}
-    assert lines.groupby("book")["is_opening"].sum().tolist() == [1, 1]
+
+
+def test_each_books_opening_and_closing_span_every_load(ctx):
+    """In production each snapshot lands in a file of its own: the opening of one and the closing of another."""
+    load_feed(ctx, spec_of(BOX), [("box.jsonl", jsonl(box_rows()))])
+    rows = pd.DataFrame(foreign_rows())
+    for name, snapshot in rows.groupby("file", sort=True):
+        load_feed(ctx, spec_of(FOREIGN), [(name, csv_bytes(snapshot.to_dict("records")))])
+    ends = table(ctx, "book_lines").sort_values("book")
+    assert ends[["book", "snapshots", "opening_at", "closing_at", "line_move"]].values.tolist() == [
+        ["DraftKings", 2, pd.Timestamp("2025-01-10 17:00"), pd.Timestamp("2025-01-10 23:00"), 0.0],
+        ["FanDuel", 2, pd.Timestamp("2025-01-10 17:00"), pd.Timestamp("2025-01-10 23:00"), 0.0],
+    ]
 
 
 def test_every_reject_reason_is_counted_and_nothing_rejected_is_loaded(ctx):
@@ -295,8 +307,8 @@ def test_lines_before_results_match_by_latest_team_and_the_results_grade_them_la
     assert set(table(ctx, "prop_lines")["game_id"]) == {GAME}
     load_feed(ctx, spec_of(BOX), [("box.jsonl", jsonl(box_rows()))])
     joined = ctx.warehouse.sql(
-        "SELECT l.book, o.actual FROM propflow.prop_lines l JOIN propflow.outcomes o "
-        "USING (market, game_id, entity_id) WHERE l.is_closing ORDER BY l.book"
+        "SELECT l.book, o.actual FROM propflow.book_lines l JOIN propflow.outcomes o "
+        "USING (market, game_id, entity_id) ORDER BY l.book"
     )
     assert joined.values.tolist() == [["DraftKings", 30.0], ["FanDuel", 30.0]]
 

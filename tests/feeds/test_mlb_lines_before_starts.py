@@ -70,7 +70,7 @@ def test_lines_match_before_the_box_scores_and_the_starts_join_them(ctx):
     ]
     load_feed(ctx, SPECS["mlb_pitcher_starts"], [("starts.csv", starts("2025-06-03", (8, 2)))])
     joined = ctx.warehouse.sql(
-        "SELECT l.entity_name, l.line, o.actual FROM propflow.prop_lines l JOIN propflow.outcomes o "
-        "USING (market, game_id, entity_id) WHERE l.book = 'consensus' AND l.is_closing ORDER BY 1"
+        "SELECT l.entity_name, l.closing_line, o.actual FROM propflow.book_lines l JOIN propflow.outcomes o "
+        "USING (market, game_id, entity_id) WHERE l.book = 'consensus' ORDER BY 1"
     )
     assert joined.values.tolist() == [["George Kirby", 6.5, 8.0], ["Tomoyuki Sugano", 3.5, 2.0]]

@@ -45,23 +45,30 @@ def test_join_rate_and_a_known_pitcher_game(ingested):
     assert report.join_rate > 0.9
     assert ctx.warehouse.sql("SELECT COUNT(*) AS n FROM propflow.outcomes")["n"][0] == 10_644
     skenes = ctx.warehouse.sql(
-        "SELECT l.line, l.is_closing, o.actual FROM propflow.prop_lines l JOIN propflow.outcomes o "
+        "SELECT l.line, l.snapshot_at, o.actual FROM propflow.prop_lines l JOIN propflow.outcomes o "
         "USING (market, game_id, entity_id) WHERE l.entity_name = 'Paul Skenes' AND l.game_date = @d "
         "AND l.book = 'consensus' ORDER BY l.snapshot_at",
         d=dt.date(2025, 6, 3),
     )
-    assert skenes["line"].tolist()[-1] == 6.5 and bool(skenes["is_closing"].tolist()[-1])
-    assert skenes["actual"].nunique() == 1
+    assert skenes["line"].tolist()[-1] == 6.5 and skenes["actual"].nunique() == 1
+    closing = ctx.warehouse.sql(
+        "SELECT closing_line, closing_at FROM propflow.book_lines "
+        "WHERE entity_name = 'Paul Skenes' AND game_date = @d AND book = 'consensus'",
+        d=dt.date(2025, 6, 3),
+    )
+    assert closing.values.tolist() == [[6.5, skenes["snapshot_at"].iloc[-1]]]
 
 
 @needs_data
 def test_one_opening_and_one_closing_per_pitcher_game_and_book(ingested):
     ctx, _ = ingested
-    flags = ctx.warehouse.sql(
-        "SELECT game_id, entity_id, book, COUNTIF(is_opening) AS o, COUNTIF(is_closing) AS c "
-        "FROM propflow.prop_lines GROUP BY 1, 2, 3"
-    )
-    assert (flags["o"] == 1).all() and (flags["c"] == 1).all()
+    lines = ctx.warehouse.sql("SELECT game_id, entity_id, book, snapshot_at FROM propflow.prop_lines")
+    ends = ctx.warehouse.sql("SELECT * FROM propflow.book_lines")
+    at = lines.groupby(["game_id", "entity_id", "book"])["snapshot_at"].agg(["min", "max", "size"])
+    mine = ends.set_index(["game_id", "entity_id", "book"]).loc[at.index]
+    assert len(ends) == len(at)
+    assert (mine["opening_at"] == at["min"]).all() and (mine["closing_at"] == at["max"]).all()
+    assert (mine["snapshots"] == at["size"]).all()
 
 
 @needs_data

@@ -177,7 +177,11 @@ def test_ingest_joins_on_local_date_keeps_the_unmatched_and_reports_the_rate(dat
     prize = jokic[jokic["book"] == "PrizePicks"]
     assert prize["line"].tolist() == [28.5, 29.5]
     assert prize["snapshot_at"].tolist() == [pd.Timestamp("2024-10-31 21:00"), pd.Timestamp("2024-11-01 21:00")]
-    assert prize["is_opening"].tolist() == [True, False] and prize["is_closing"].tolist() == [False, True]
+    ends = ctx.warehouse.sql(
+        "SELECT opening_line, closing_line, snapshots FROM propflow.book_lines "
+        "WHERE entity_id = 'nba-203999' AND book = 'PrizePicks' AND market = 'nba_points'"
+    )
+    assert ends.values.tolist() == [[28.5, 29.5, 2]]
     assert jokic["over_price"].isna().all()  # pick'em prices are placeholders, not odds
     assert set(lines["entity_name"]) == {"Nikola Jokic", "Kelly Oubre Jr.", "Herbert Jones"}
 
@@ -238,9 +242,9 @@ def test_a_real_month_joins_about_nine_in_ten_and_a_known_game_reads_right(real_
     assert pickem.rows_kept > 3000 and pickem.join_rate > 0.88
     assert pra.rows_kept > 1500 and pra.join_rate > 0.88
     tatum = ctx.warehouse.sql(
-        "SELECT l.book, l.line, o.actual, o.game_id FROM propflow.prop_lines l JOIN propflow.outcomes o "
-        "USING (market, game_id, entity_id) WHERE l.market = 'nba_points' AND l.entity_name = 'Jayson Tatum' "
-        "AND l.game_date = @d AND l.is_closing ORDER BY l.book",
+        "SELECT l.book, l.closing_line AS line, o.actual, o.game_id FROM propflow.book_lines l "
+        "JOIN propflow.outcomes o USING (market, game_id, entity_id) WHERE l.market = 'nba_points' "
+        "AND l.entity_name = 'Jayson Tatum' AND l.game_date = @d ORDER BY l.book",
         d=dt.date(2024, 11, 4),
     )
     # Both books' closing lines of one game, next to his points (the box score's game key: date, away, home).

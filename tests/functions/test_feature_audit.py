@@ -67,7 +67,8 @@ def test_nothing_on_or_after_the_slate_leaks_into_its_features(market, seeded):
     later = league.outcomes[feed.game_dates(league.outcomes) >= day].assign(actual=99.0, workload=40.0)
     ctx.warehouse.upsert("outcomes", later.assign(status="played"))
     closing = feed.lines_with_teams(league)
-    closing = closing[(feed.game_dates(closing) == day) & closing["is_closing"]].assign(line=0.5, over_price=-900)
+    last = closing["snapshot_at"] == closing.groupby(["game_id", "entity_id"])["snapshot_at"].transform("max")
+    closing = closing[(feed.game_dates(closing) == day) & last].assign(line=0.5, over_price=-900)
     ctx.warehouse.upsert("prop_lines", closing)
     after = served(ctx, market, day, "after")
     assert after == before

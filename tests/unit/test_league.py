@@ -23,8 +23,14 @@ def league(request: pytest.FixtureRequest) -> League:
     return generate(request.param)
 
 
+def _ends(lines: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """Whether each snapshot is its entity-game's first (opening) and last (closing)."""
+    at = lines.groupby(["game_id", "entity_id"])["snapshot_at"]
+    return lines["snapshot_at"] == at.transform("min"), lines["snapshot_at"] == at.transform("max")
+
+
 def _closing(league: League) -> pd.DataFrame:
-    closing = league.lines[league.lines["is_closing"]]
+    closing = league.lines[_ends(league.lines)[1]]
     return closing.merge(league.outcomes, on=["game_id", "entity_id"]).merge(league.truth, on=["game_id", "entity_id"])
 
 
@@ -155,9 +161,9 @@ def test_outcomes_match_their_games(league: League) -> None:
 
 
 def test_three_snapshots_per_entity_game(league: League) -> None:
-    per = league.lines.groupby(["game_id", "entity_id"]).agg(
-        n=("line", "size"), opening=("is_opening", "sum"), closing=("is_closing", "sum")
-    )
+    opening, closing = _ends(league.lines)
+    per = league.lines.assign(opening=opening, closing=closing).groupby(["game_id", "entity_id"])
+    per = per.agg(n=("line", "size"), opening=("opening", "sum"), closing=("closing", "sum"))
     assert (per["n"] == 3).all() and (per["opening"] == 1).all() and (per["closing"] == 1).all()
     keys = league.outcomes.set_index(["game_id", "entity_id"]).index
     assert keys.sort_values().equals(per.index.sort_values())
@@ -168,17 +174,19 @@ def test_snapshot_times(league: League) -> None:
     midnight = pd.to_datetime(lines["game_date"].astype(str))
     offset = lines["snapshot_at"] - midnight
     assert lines["snapshot_at"].dt.tz is None
-    assert (offset[lines["is_opening"]] == pd.Timedelta(hours=-2)).all()  # 22:00 the day before
-    assert (offset[lines["is_closing"]] == pd.Timedelta(hours=23, minutes=30)).all()
-    midday = ~lines["is_opening"] & ~lines["is_closing"]
+    opening, closing = _ends(lines)
+    assert (offset[opening] == pd.Timedelta(hours=-2)).all()  # 22:00 the day before
+    assert (offset[closing] == pd.Timedelta(hours=23, minutes=30)).all()
+    midday = ~opening & ~closing
     assert (offset[midday] == pd.Timedelta(hours=15)).all()
 
 
 def test_closing_is_sharpest(league: League) -> None:
     lines = league.lines.merge(league.truth, on=["game_id", "entity_id"])
     error = (lines["line"] - lines["true_mean"]).abs()
-    opening = error[lines["is_opening"]].mean()
-    closing = error[lines["is_closing"]].mean()
+    first, last = _ends(lines)
+    opening = error[first].mean()
+    closing = error[last].mean()
     assert closing < 0.8 * opening
 
 

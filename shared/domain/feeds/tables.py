@@ -21,14 +21,12 @@ def _stamped(frame: pd.DataFrame, table: str, spec: FeedSpec, now: dt.datetime, 
 
 
 def prop_lines(spec: FeedSpec, rows: pd.DataFrame, now: dt.datetime, source_object: str | None) -> pd.DataFrame:
-    """Line snapshots, one row per book and snapshot, each book's opening and closing flagged (within this load)."""
+    """Line snapshots, one row per book and snapshot (each book's opening and closing, over every load, are the
+    view book_lines)."""
     lines = rows.copy()
     lines[["over_price", "under_price"]] = lines.reindex(columns=["over_price", "under_price"]).apply(
         lambda s: pd.to_numeric(s, errors="coerce").round().astype("Int64")
     )
-    group = lines.groupby(["market", "game_id", "entity_id", "book"])["snapshot_at"]
-    lines["is_opening"] = lines["snapshot_at"] == group.transform("min")
-    lines["is_closing"] = lines["snapshot_at"] == group.transform("max")
     return _stamped(lines, "prop_lines", spec, now, source_object)
 
 

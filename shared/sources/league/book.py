@@ -130,8 +130,6 @@ LINE_COLUMNS: tuple[str, ...] = (
     "line",
     "over_price",
     "under_price",
-    "is_opening",
-    "is_closing",
     "source",
 )
 
@@ -155,7 +153,6 @@ def post_lines(
 
     midnight = pd.to_datetime(pd.Series(slate["game_date"].to_numpy()).repeat(k).to_numpy())
     offsets = pd.to_timedelta(np.tile([s.offset for s in SNAPSHOTS], n))
-    which = np.tile(np.arange(k), n)
     repeat = {c: slate[c].to_numpy().repeat(k) for c in ("market", "game_date", "game_id", "entity_id")}
     frame = pd.DataFrame(
         {
@@ -166,8 +163,6 @@ def post_lines(
             "line": line,
             "over_price": over_price.astype(np.int64),
             "under_price": under_price.astype(np.int64),
-            "is_opening": which == 0,
-            "is_closing": which == k - 1,
             "source": "synthetic",
         }
     )
