@@ -1,6 +1,7 @@
 """predictions-scored -> once every active system reported, write the ensemble rows, publish ensemble-scored.
 
-ensemble-deadline (Cloud Scheduler) -> the same combination for slates still waiting, with whatever reported.
+ensemble-deadline (the hourly clock, at a market's deadline) -> the same for slates still waiting, with whatever
+reported.
 """
 
 import functions_framework

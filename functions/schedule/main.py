@@ -1,4 +1,5 @@
-"""slates-due (Cloud Scheduler, hourly) -> lines-posted for every slate whose prediction hour has come, once."""
+"""slates-due (Cloud Scheduler, hourly) -> lines-posted for every slate whose prediction hour has come, once;
+ensemble-deadline for every slate whose ensemble deadline passed with systems missing."""
 
 import functions_framework
 from cloudevents.http import CloudEvent

@@ -1,12 +1,12 @@
-# Cloud Scheduler: the hourly slate clock, the daily diagnostics, the ensemble
-# deadline sweep and the weekly retrain. The first three publish a fixed body
-# ({} means every open slate / yesterday / today, every market);
-# retrain-requested needs a train_end date, which a fixed body cannot carry, so
-# the weekly job runs a workflow that dates it.
+# Cloud Scheduler: the hourly slate clock, the daily diagnostics and the weekly
+# retrain. The first two publish a fixed body ({} means every open slate /
+# yesterday, every market); retrain-requested needs a train_end date, which a
+# fixed body cannot carry, so the weekly job runs a workflow that dates it.
 
 # Every hour, each market whose prediction hour has come gets its slate posted
-# (lines-posted, once per set of visible lines): the clock that no file
-# landing can supply.
+# (lines-posted, once per set of visible lines), and each slate whose market's
+# ensemble deadline has passed with systems missing gets ensemble-deadline: the
+# clock that no file landing can supply, one per market's own hours.
 resource "google_cloud_scheduler_job" "slates_due" {
   project   = var.project_id
   region    = var.region
@@ -31,21 +31,6 @@ resource "google_cloud_scheduler_job" "diagnostics" {
 
   pubsub_target {
     topic_name = google_pubsub_topic.events["diagnostics-daily"].id
-    data       = base64encode("{}")
-  }
-
-  depends_on = [google_project_service.apis]
-}
-
-resource "google_cloud_scheduler_job" "ensemble_deadline" {
-  project   = var.project_id
-  region    = var.region
-  name      = "${var.name_prefix}-ensemble-deadline"
-  schedule  = var.schedules.ensemble_deadline
-  time_zone = var.schedules.time_zone
-
-  pubsub_target {
-    topic_name = google_pubsub_topic.events["ensemble-deadline"].id
     data       = base64encode("{}")
   }
 

@@ -81,13 +81,12 @@ variable "landing_bucket" {
 
 variable "schedules" {
   type = object({
-    time_zone         = optional(string, "Etc/UTC")
-    slates_due        = optional(string, "0 * * * *")
-    diagnostics       = optional(string, "0 9 * * *")
-    ensemble_deadline = optional(string, "30 18 * * *")
-    retrain           = optional(string, "0 6 * * 1")
+    time_zone   = optional(string, "Etc/UTC")
+    slates_due  = optional(string, "0 * * * *")
+    diagnostics = optional(string, "0 9 * * *")
+    retrain     = optional(string, "0 6 * * 1")
   })
-  description = "Cloud Scheduler crontabs: the hourly slate clock (a slate is posted at the first tick at or after its market's prediction hour, so keep it on the hour), daily diagnostics, the ensemble deadline sweep, the weekly retrain."
+  description = "Cloud Scheduler crontabs: the hourly slate clock (a slate is posted at the first tick at or after its market's prediction hour, so keep it on the hour; the same tick sweeps each market's ensemble deadline, markets.yaml), daily diagnostics, the weekly retrain."
   default     = {}
 }
 

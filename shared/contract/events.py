@@ -21,9 +21,6 @@ from shared.contract import markets, schemas, topology
 from shared.contract.codec import from_json, json_value, payload_dict
 
 LIVE_RUN = "live"  # the production run id; backtests and replays use their own
-# game_date is the local (US) date; its latest starts (west-coast evening games, about 7:40 pm Pacific) are
-# before 04:00 UTC the next day, so an as_of at 06:00 UTC or later is after every game of its slate began.
-SLATE_CLOSES_AFTER = dt.timedelta(days=1, hours=6)
 
 
 class PoisonEvent(ValueError):
@@ -161,7 +158,7 @@ def parse_payload(topic: str, data: Mapping[str, Any]) -> Any:
         raise PoisonEvent(str(exc)) from exc
     as_of = getattr(payload, "as_of", None)
     # Past it, the slate's features would read the closing lines of games already played.
-    if as_of is not None and as_of >= dt.datetime.combine(payload.game_date, dt.time()) + SLATE_CLOSES_AFTER:
+    if as_of is not None and as_of >= dt.datetime.combine(payload.game_date, dt.time()) + markets.SLATE_CLOSES_AFTER:
         raise PoisonEvent(f"as_of {json_value(as_of)} is after every game of {payload.game_date} began")
     return payload
 

@@ -24,6 +24,13 @@ FRAMEWORKS: dict[str, str] = {
 }
 
 
+# game_date is the local (US) date; its latest starts (west-coast evening games, about 7:40 pm Pacific) are
+# before 04:00 UTC the next day, so an as_of at 06:00 UTC or later is after every game of its slate began.
+SLATE_CLOSES_AFTER = dt.timedelta(days=1, hours=6)
+# The hourly tick after the slate is posted: scorers take seconds, and a failing one has had its retries.
+DEFAULT_ENSEMBLE_DEADLINE_MINUTES = 60
+
+
 @dataclass(frozen=True)
 class SystemConfig:
     system_id: str
@@ -90,6 +97,7 @@ class Market:
     red_flags: RedFlagRules = RedFlagRules()
     adaptive_weights: AdaptiveWeights = AdaptiveWeights()
     diagnostics: DiagnosticsRules = DiagnosticsRules()
+    ensemble_deadline_minutes: int = DEFAULT_ENSEMBLE_DEADLINE_MINUTES
 
     def active_systems(self, settings: Settings | None = None) -> tuple[str, ...]:
         """Systems the ensemble waits for; PROPFLOW_ACTIVE_SYSTEMS overrides the yaml."""
@@ -111,6 +119,10 @@ class Market:
         """When a slate of this market is predicted: its prediction hour (UTC) on game day."""
         return dt.datetime.combine(game_date, dt.time(self.prediction_hour_utc))
 
+    def ensemble_deadline(self, game_date: dt.date) -> dt.datetime:
+        """When a slate's ensemble stops waiting for systems that have not reported (UTC)."""
+        return self.prediction_time(game_date) + dt.timedelta(minutes=self.ensemble_deadline_minutes)
+
 
 def _system(market_id: str, system_id: str, raw: dict[str, Any]) -> SystemConfig:
     try:
@@ -124,9 +136,26 @@ def _system(market_id: str, system_id: str, raw: dict[str, Any]) -> SystemConfig
     return system
 
 
+def _deadline_minutes(market_id: str, cfg: dict[str, Any]) -> int:
+    """Minutes after the prediction hour, ending at least an hour before the slate closes: the hourly clock
+    sweeps open slates only, at its first tick at or after the deadline."""
+    minutes = cfg.get("ensemble_deadline_minutes", DEFAULT_ENSEMBLE_DEADLINE_MINUTES)
+    latest = (SLATE_CLOSES_AFTER - dt.timedelta(hours=int(cfg["prediction_hour_utc"]) + 1)) // dt.timedelta(minutes=1)
+    if isinstance(minutes, bool) or not isinstance(minutes, int) or not 1 <= minutes <= latest:
+        raise ValueError(
+            f"markets.yaml {market_id}.ensemble_deadline_minutes: must be a whole number of minutes from 1 to "
+            f"{latest} (an hour before the slate closes at 06:00 UTC the next day), got {minutes!r}"
+        )
+    return minutes
+
+
 @cache
 def all_markets() -> dict[str, Market]:
-    raw = yaml.safe_load(resources.files(__package__).joinpath("markets.yaml").read_text())
+    return from_config(yaml.safe_load(resources.files(__package__).joinpath("markets.yaml").read_text()))
+
+
+def from_config(raw: dict[str, Any]) -> dict[str, Market]:
+    """The markets of a parsed markets.yaml."""
     result = {}
     for market_id, cfg in raw.items():
         result[market_id] = Market(
@@ -145,6 +174,7 @@ def all_markets() -> dict[str, Market]:
             red_flags=RedFlagRules(**cfg.get("red_flags", {})),
             adaptive_weights=AdaptiveWeights(**cfg.get("adaptive_weights", {})),
             diagnostics=DiagnosticsRules(**cfg.get("diagnostics", {})),
+            ensemble_deadline_minutes=_deadline_minutes(market_id, cfg),
         )
     return result
 

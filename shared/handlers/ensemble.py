@@ -197,7 +197,10 @@ def combine_slate(event: PredictionsScored, ctx: Context) -> None:
 
 
 def sweep_deadline(event: EnsembleDeadline, ctx: Context) -> None:
-    """At the deadline, combine every slate still missing ensemble rows with whatever systems reported."""
+    """At the deadline, combine every slate still missing ensemble rows with whatever systems reported.
+
+    The hourly clock (schedule.sweep) sends it per market and date once that market's deadline has passed; sent
+    by hand, it sweeps now (default: today's slates of every market)."""
     day = event.game_date or clock.today()
     for market_id in event.markets or sorted(markets.all_markets()):
         market = markets.market(market_id)

@@ -1,4 +1,5 @@
-"""The production clock: a market's slate is scored at its prediction hour from the lines visible then.
+"""The production clock: a market's slate is scored at its prediction hour from the lines visible then, and its
+ensemble stops waiting for missing systems at its deadline.
 
 Two things post a slate (publish lines-posted for the live run, as of the market's prediction hour): the
 scheduler's hourly slates-due tick, for every market whose hour has come; and a load of lines
@@ -9,6 +10,10 @@ lines that move after the hour post nothing; snapshots from before the hour that
 run again (unless some of its games are graded already), so the live record is what a backtest at the
 prediction hour computes. Moves after the hour are never scored: todays_picks shows the current offer
 beside the pick's and marks the pick stale.
+
+The same tick sweeps: a slate whose market's ensemble deadline (markets.yaml ensemble_deadline_minutes after
+the prediction hour) has passed while some systems' rows lack an ensemble row gets an ensemble-deadline, and
+the ensemble combines whatever reported. One clock for both, so each market's deadline follows its own hour.
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ import pandas as pd
 
 from shared import clock
 from shared.contract import markets, topology
-from shared.contract.events import LIVE_RUN, SLATE_CLOSES_AFTER, LinesPosted, SlatesDue
+from shared.contract.events import LIVE_RUN, EnsembleDeadline, LinesPosted, SlatesDue
 from shared.ports import Context
 
 log = logging.getLogger(__name__)
@@ -35,7 +40,7 @@ DIGEST_COLUMNS = ["entity_id", "game_id", "book", "snapshot_at", "line", "over_p
 
 def is_open(game_date: dt.date, now: dt.datetime) -> bool:
     """Whether some game of the slate may not have begun yet (after that, its lines are history)."""
-    return now < dt.datetime.combine(game_date, dt.time()) + SLATE_CLOSES_AFTER
+    return now < dt.datetime.combine(game_date, dt.time()) + markets.SLATE_CLOSES_AFTER
 
 
 def open_dates(now: dt.datetime) -> list[dt.date]:
@@ -103,11 +108,27 @@ def post(ctx: Context, market_id: str, game_date: dt.date, trigger: str) -> bool
     return True
 
 
+def sweep(ctx: Context, market_id: str, game_date: dt.date) -> bool:
+    """Publish ensemble-deadline for the slate if its market's deadline has passed and systems reported that
+    the ensemble has not combined yet (a system that never reported)."""
+    if clock.now() < markets.market(market_id).ensemble_deadline(game_date):
+        return False
+    if ctx.warehouse.query("slates_without_ensemble", market=market_id, game_date=game_date).empty:
+        return False
+    ctx.bus.publish(topology.ENSEMBLE_DEADLINE, EnsembleDeadline(game_date, [market_id]))
+    log.info("%s %s: ensemble deadline passed with systems missing; sweep requested", market_id, game_date)
+    return True
+
+
 def post_due(event: SlatesDue, ctx: Context) -> None:
-    """The scheduler's tick: post every slate of the day (default: every open day) whose hour has come."""
+    """The scheduler's tick: for every slate of the day (default: every open day), sweep it when its ensemble
+    deadline has passed, and post it when its hour has come.
+
+    The sweep is looked at first, so it never sees a slate this tick is posting, whose systems are still to run."""
     dates = [event.game_date] if event.game_date else open_dates(clock.now())
     for market_id in event.markets or sorted(markets.all_markets()):
         for game_date in dates:
+            sweep(ctx, market_id, game_date)
             post(ctx, market_id, game_date, CLOCK)
 
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
 from support import pubsub_event
 
-from shared import runtime
+from shared import clock, runtime
 from shared.contract import markets, topology
 from shared.handlers import scoring
 from shared.sources import feed
@@ -16,17 +17,22 @@ MARKET = "mlb_strikeouts"
 SYSTEMS = markets.market(MARKET).active_systems()
 
 
-@pytest.fixture
-def ready(seeded, post):
-    """Lines and features for the first live day; returns (ctx, features-ready payload)."""
-    ctx = runtime.context()
-    feed.post_lines(ctx, seeded.leagues[MARKET], seeded.first_live)
+def features_ready(ctx, post, league, day: dt.date) -> dict:
+    """Lines and features for the league's slate of the day; returns the features-ready payload."""
+    feed.post_lines(ctx, league, day)
     post("schedule", pubsub_event(topology.SLATES_DUE, ctx.bus.queue.popleft().data))
     message = ctx.bus.queue.popleft()
     post("feature_store", pubsub_event(topology.LINES_POSTED, message.data))
     ready = json.loads(ctx.bus.queue.popleft().data)
     ctx.bus.queue.clear()
-    return ctx, ready
+    return ready
+
+
+@pytest.fixture
+def ready(seeded, post):
+    """Lines and features for the first live day; returns (ctx, features-ready payload)."""
+    ctx = runtime.context()
+    return ctx, features_ready(ctx, post, seeded.leagues[MARKET], seeded.first_live)
 
 
 def score(post, payload, system_id: str):
@@ -101,3 +107,78 @@ def test_the_sweep_without_a_date_uses_today_and_is_harmless(seeded, post):
     assert post("ensemble_sweep", pubsub_event(topology.ENSEMBLE_DEADLINE, {})).status_code == 200
     ledger = runtime.context().warehouse.sql("SELECT function, status FROM propflow.processed_events")
     assert ledger.values.tolist() == [["ensemble-sweep", "done"]]
+
+
+def clock_tick(ctx, post, at: dt.datetime) -> list[dict]:
+    """The hourly slates-due tick at `at`; the ensemble-deadline it sent, each delivered to the sweep."""
+    with clock.frozen(at):
+        post("schedule", pubsub_event(topology.SLATES_DUE, {}))
+        sent = [json.loads(m.data) for m in ctx.bus.queue if m.topic == topology.ENSEMBLE_DEADLINE]
+        ctx.bus.queue.clear()
+        for payload in sent:
+            assert post("ensemble_sweep", pubsub_event(topology.ENSEMBLE_DEADLINE, payload)).status_code == 200
+    ctx.bus.queue.clear()
+    return sent
+
+
+def expected_ensemble(ctx, market_id: str) -> dict[str, tuple[float, float, float]]:
+    """Entity -> (mean, p_over, confidence) from its systems' stored rows: markets.yaml weights renormalised over
+    the systems that scored, confidence times the agreement factor."""
+    market = markets.market(market_id)
+    rows = ctx.warehouse.sql(
+        "SELECT entity_id, system_id, mean, p_over, confidence FROM propflow.predictions "
+        "WHERE market = @m AND system_id != 'ensemble' AND status = 'scored'",
+        m=market_id,
+    )
+    out = {}
+    for entity, systems in rows.groupby("entity_id"):
+        weights = systems["system_id"].map(lambda s: market.systems[s].weight)
+        share = weights / weights.sum()
+        spread = systems["mean"].max() - systems["mean"].min()
+        factor = 0.8 if len(systems) == 1 else 1.10 if spread < market.agreement_bonus_below else 1.0
+        factor = 0.85 if len(systems) > 1 and spread > market.agreement_penalty_above else factor
+        confidence = min(100.0, float((systems["confidence"] * share).sum()) * factor)
+        out[entity] = (float((systems["mean"] * share).sum()), float((systems["p_over"] * share).sum()), confidence)
+    return out
+
+
+def test_each_market_is_swept_at_its_own_deadline_with_the_systems_that_reported(seeded, post):
+    """MLB is scored at 16:00 and NBA at 22:00 (after the old fixed 18:30 sweep): each is swept an hour after its
+    own prediction hour, cat_rolling having never reported, and not before."""
+    ctx = runtime.context()
+    day = seeded.first_live
+    reported = ("baseline_l10", "xgb_core")
+    entities = {}
+    for market_id in ("mlb_strikeouts", "nba_points"):
+        payload = features_ready(ctx, post, seeded.leagues[market_id], day)
+        for system_id in reported:
+            score(post, payload, system_id)
+        report(ctx, post)
+        entities[market_id] = payload["entities"]
+    assert ensemble_rows(ctx).empty  # both wait for cat_rolling
+
+    def at(hour: int, minute: int = 0) -> dt.datetime:
+        return dt.datetime.combine(day, dt.time(hour, minute))
+
+    assert markets.market("mlb_strikeouts").ensemble_deadline(day) == at(17)  # the default: 60 minutes after
+    assert markets.market("nba_points").ensemble_deadline(day) == at(23)
+    swept = {"game_date": day.isoformat()}
+    assert clock_tick(ctx, post, at(16, 59)) == []
+    assert clock_tick(ctx, post, at(17)) == [{**swept, "markets": ["mlb_strikeouts"]}]
+    assert set(ensemble_rows(ctx)["market"]) == {"mlb_strikeouts"}
+    assert clock_tick(ctx, post, at(18, 30)) == []  # the old fixed deadline: the NBA slate still waits
+    assert clock_tick(ctx, post, at(22)) == []
+    assert set(ensemble_rows(ctx)["market"]) == {"mlb_strikeouts"}
+    assert clock_tick(ctx, post, at(23)) == [{**swept, "markets": ["nba_points"]}]
+    assert clock_tick(ctx, post, at(23) + dt.timedelta(hours=1)) == []  # nothing left to sweep
+
+    rows = ensemble_rows(ctx)
+    for market_id, count in entities.items():
+        mine = rows[rows["market"] == market_id].set_index("entity_id")
+        assert len(mine) == count and (mine["status"] == "scored").all()
+        assert all(set(json.loads(c)["systems"]) <= set(reported) for c in mine["components_json"])
+        expected = expected_ensemble(ctx, market_id)
+        assert set(expected) == set(mine.index)
+        for entity, (mean, p_over, confidence) in expected.items():
+            row = mine.loc[entity]
+            assert (row["mean"], row["p_over"], row["confidence"]) == pytest.approx((mean, p_over, confidence))

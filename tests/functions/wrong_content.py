@@ -29,7 +29,7 @@ UNKNOWN = "nobody"
 
 # What each entry point publishes when it does its job; a rejected event publishes nothing.
 PUBLISHES = {
-    "schedule": {topology.LINES_POSTED},
+    "schedule": {topology.LINES_POSTED, topology.ENSEMBLE_DEADLINE},
     "feature_store": {topology.FEATURES_READY},
     "scorer": {topology.PREDICTIONS_SCORED},
     "ensemble": {topology.ENSEMBLE_SCORED},

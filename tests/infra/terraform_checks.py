@@ -147,10 +147,10 @@ def wiring_problems(root: Path) -> list[str]:
 
 
 def schedule_problems(root: Path) -> list[str]:
-    """The four schedules exist, and each targets a declared topic or workflow."""
+    """The three schedules exist, and each targets a declared topic or workflow."""
     resources = _resources(hcl.read_module(root))
     jobs = {name: body for (kind, name), body in resources.items() if kind == "google_cloud_scheduler_job"}
-    wanted = ("slates_due", "diagnostics", "ensemble_deadline", "retrain")
+    wanted = ("slates_due", "diagnostics", "retrain")
     problems = [f"missing scheduler job {n}" for n in wanted if n not in jobs]
     for name, body in jobs.items():
         targets = body.blocks_of("pubsub_target") + body.blocks_of("http_target")

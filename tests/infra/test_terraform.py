@@ -44,7 +44,7 @@ BROKEN_FINDINGS = {
         "scorer publishes to undeclared topic scores-out",
         "targets undeclared topic diagnostics-nightly",
     ],
-    "schedules": ["missing scheduler job ensemble_deadline", "missing scheduler job retrain"],
+    "schedules": ["missing scheduler job slates_due", "missing scheduler job retrain"],
     "identities": ["google_service_account.ghost is used but not declared", "basic role roles/editor"],
     "interfaces": ["variable markets has no description", "module wiring: unknown argument colour"],
     "tables": ["not the repository's schemas/", "tables must come only from schemas/", "!= schemas tables"],

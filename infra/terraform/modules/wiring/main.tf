@@ -47,7 +47,7 @@ locals {
   # What each entry point may touch beyond the dataset: the topics it publishes,
   # its access to the model bucket, whether it reads the alert webhook secret.
   access = {
-    schedule       = { publishes = ["lines-posted"], models = "none", webhook = false }
+    schedule       = { publishes = ["lines-posted", "ensemble-deadline"], models = "none", webhook = false }
     feature_store  = { publishes = ["features-ready"], models = "none", webhook = false }
     scorer         = { publishes = ["predictions-scored"], models = "read", webhook = false }
     ensemble       = { publishes = ["ensemble-scored"], models = "none", webhook = false }
