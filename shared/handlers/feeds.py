@@ -69,15 +69,7 @@ def load_feed(
     `source_object` (e.g. gs://landing/<feed>/file.csv#generation) is stamped on every row written, so a
     later generation of the same object can replace exactly what this one wrote.
     """
-    frames, files, rows_read, filtered = [], 0, 0, 0
-    for name, stream in sources:
-        try:
-            raw, n = read.read_file(spec, name, stream)
-            frames.append(read.fields_of(spec, raw))
-        except read.MalformedFile as exc:
-            raise FeedError(f"feed {spec.name!r}: {exc}") from exc
-        files, rows_read, filtered = files + 1, rows_read + n, filtered + n - len(raw)
-    fields = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    fields, files, rows_read, filtered = _fields(spec, sources)
     rows, rejected = rules.checked(spec, fields, rows_read, filtered) if len(fields) else (fields, {})
     if filtered and not len(fields):
         rejected = {rules.FILTERED: filtered}
@@ -111,6 +103,20 @@ def load_feed(
         finals=tables.finals(spec, rows) if spec.kind == "results" else (),
         slates=_slates(main) if spec.kind == "prop_lines" else (),
     )
+
+
+def _fields(spec: FeedSpec, sources: Iterable[tuple[str, BinaryIO]]) -> tuple[pd.DataFrame, int, int, int]:
+    """Every file's fields (its raw columns are let go once they are read), the files, rows read and filtered."""
+    frames, files, rows_read, filtered = [], 0, 0, 0
+    for name, stream in sources:
+        try:
+            raw, n = read.read_file(spec, name, stream)
+            frames.append(read.fields_of(spec, raw))
+        except read.MalformedFile as exc:
+            raise FeedError(f"feed {spec.name!r}: {exc}") from exc
+        files, rows_read, filtered = files + 1, rows_read + n, filtered + n - len(raw)
+        del raw
+    return (pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()), files, rows_read, filtered
 
 
 _MAIN = {
@@ -173,7 +179,7 @@ def _matched(ctx: Context, spec: FeedSpec, rows: pd.DataFrame) -> tuple[pd.DataF
             result = match.by_name(group, results, aliases, pending_from=_pending_from(ctx, spec, market))
         found.append(result.matched)
         missed.append(result.unmatched)
-    return pd.concat(found, ignore_index=True), pd.concat(missed, ignore_index=True)
+    return match.stacked(found, ignore_index=True), match.stacked(missed, ignore_index=True)
 
 
 def _pending_from(ctx: Context, spec: FeedSpec, market: str) -> dt.date | None:

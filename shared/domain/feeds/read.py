@@ -106,7 +106,7 @@ def read_file(spec: FeedSpec, name: str, stream: BinaryIO) -> tuple[pd.DataFrame
                 raise MalformedFile(f"{name}: no column {', '.join(map(repr, missing))} (it has {list(chunk.columns)})")
             rows_read += len(chunk)
             chunk = chunk[_keep(chunk, spec.doc.get("filter", []))]
-            kept.append(chunk[sorted(needed | (optional & set(chunk.columns)))].assign(_file=name))
+            kept.append(shared(chunk[sorted(needed | (optional & set(chunk.columns)))]).assign(_file=name))
     except MalformedFile:
         raise
     except (ValueError, OSError, EOFError, UnicodeDecodeError, pd.errors.ParserError) as exc:
@@ -114,6 +114,21 @@ def read_file(spec: FeedSpec, name: str, stream: BinaryIO) -> tuple[pd.DataFrame
     if not kept:
         return pd.DataFrame(columns=[*sorted(needed), "_file"]), 0
     return pd.concat(kept, ignore_index=True), rows_read
+
+
+def shared(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with equal texts (and dates) one object each: a feed repeats a name, a book, a time on every
+    row, and an object per cell would hold many times the file's size. Columns of other objects are left as
+    they are (1, 1.0 and True are equal, yet not the same value)."""
+    columns = {}
+    for column in frame.columns:
+        values = frame[column]
+        if values.dtype == object and pd.api.types.infer_dtype(values, skipna=True) in ("string", "date"):
+            codes, distinct = pd.factorize(values)
+            one_each = values.to_numpy(copy=True)
+            one_each[codes >= 0] = distinct.to_numpy()[codes[codes >= 0]]
+            columns[column] = one_each
+    return frame.assign(**columns) if columns else frame
 
 
 # --- conditions (row filters, negate_if) ----------------------------------------------------------------------
@@ -299,4 +314,4 @@ def fields_of(spec: FeedSpec, raw: pd.DataFrame) -> pd.DataFrame:
     for column in spec.doc.get("names", []):
         fields[f"name:{column}"] = raw[column]
     fields["_file"] = raw["_file"]
-    return fields
+    return shared(fields)

@@ -48,8 +48,9 @@ class Rejects:
 
     def take(self, frame: pd.DataFrame, bad: pd.Series | np.ndarray, reason: str) -> pd.DataFrame:
         bad = np.asarray(bad, dtype=bool)
-        if bad.any():
-            self.counts[reason] += int(bad.sum())
+        if not bad.any():
+            return frame  # not a copy of every row for nothing taken
+        self.counts[reason] += int(bad.sum())
         return frame[~bad]
 
 
@@ -89,17 +90,24 @@ def ladder_keys(frame: pd.DataFrame) -> list[str]:
 def main_lines(spec: FeedSpec, frame: pd.DataFrame, rejects: Rejects) -> pd.DataFrame:
     """Each book's main line per snapshot: the most even over/under prices (after `prefer_most`, most first);
     a tie, or no prices at all, keeps the higher line."""
-    keys = ladder_keys(frame)
     prefer = spec.doc.get("ladder", {}).get("prefer_most")
     evenness = np.abs(odds.devig_over(frame["over_price"], frame["under_price"]) - 0.5)
-    order = [*([prefer] if prefer else []), "_evenness", "line"]
-    ranked = frame.assign(_evenness=np.nan_to_num(evenness, nan=1.0)).sort_values(
-        order, ascending=[*([False] if prefer else []), True, False], kind="stable"
+    # Ranked on the few columns the rank needs, then the rows taken once (not the whole frame sorted).
+    ranks = pd.DataFrame(
+        {
+            "_line": frame.groupby(ladder_keys(frame), dropna=False, sort=False).ngroup().to_numpy(),
+            **({"_prefer": frame[prefer].array} if prefer else {}),
+            "_evenness": np.nan_to_num(evenness, nan=1.0),
+            "line": frame["line"].array,
+        }
     )
-    main = ranked.drop_duplicates(keys).drop(columns="_evenness")
+    order = [*(["_prefer"] if prefer else []), "_evenness", "line"]
+    ranked = ranks.sort_values(order, ascending=[*([False] if prefer else []), True, False], kind="stable")
+    main = np.sort(ranked.drop_duplicates("_line").index.to_numpy())
     if len(main) < len(frame):
         rejects.counts[ALTERNATE] += len(frame) - len(main)
-    return main.sort_index()
+        return frame.iloc[main]
+    return frame
 
 
 def spread_books(spec: FeedSpec, frame: pd.DataFrame) -> pd.DataFrame:

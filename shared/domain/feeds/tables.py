@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from itertools import compress
 
 import numpy as np
 import pandas as pd
@@ -79,7 +80,12 @@ def box_scores(rows: pd.DataFrame) -> list[dict[str, int]]:
     stats = [c for c in rows.columns if c.startswith("stat:")]
     names = [c.removeprefix("stat:") for c in stats]
     values = np.round(rows[stats].to_numpy(dtype=float))
-    return [{n: int(v) for n, v in zip(names, row, strict=True) if not np.isnan(v)} for row in values]
+    reported = ~np.isnan(values)
+    # Python ints and flags made in one pass each: a season of box scores is a million stats.
+    numbers = np.where(reported, values, 0).astype(np.int64).tolist()
+    return [
+        dict(compress(zip(names, row, strict=True), kept)) for row, kept in zip(numbers, reported.tolist(), strict=True)
+    ]
 
 
 def finals(spec: FeedSpec, rows: pd.DataFrame) -> tuple[GameFinal, ...]:
