@@ -5,12 +5,27 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+import pandas as pd
 
 from shared import runtime
 from shared.cli.errors import UserError
 from shared.cli.params import DATE, date_range, market_option, who
 from shared.cli.render import console, day_progress, print_frame
+from shared.domain import intervals
 from shared.ops import backtest, replay
+
+RESAMPLES = click.option(
+    "--resamples",
+    default=intervals.RESAMPLES,
+    show_default=True,
+    type=click.IntRange(min=100),
+    help="Bootstrap resamples of whole slate days behind each 95 % interval.",
+)
+
+
+def _print_intervals(found: pd.DataFrame, title: str) -> None:
+    print_frame(intervals.shown(found), title=f"{title}: 95 % intervals")
+    console.print(intervals.EXPLAINED)
 
 
 @click.command("backtest")
@@ -20,7 +35,8 @@ from shared.ops import backtest, replay
 @click.option("--run-id", help="Run id of the graded rows (default: backtest-<market>-<from>-<to>).")
 @click.option("--no-retrain", is_flag=True, help="Train once before the start instead of every month.")
 @click.option("--production-only", is_flag=True, help="Report only the entity-games production (run 'live') scored.")
-def backtest_command(market, start, end, run_id, no_retrain, production_only) -> None:
+@RESAMPLES
+def backtest_command(market, start, end, run_id, no_retrain, production_only, resamples) -> None:
     """Replay history through the event chain, walk-forward, and report it."""
     date_range(start, end, "--from", "--to")
     ctx = runtime.context()
@@ -36,6 +52,10 @@ def backtest_command(market, start, end, run_id, no_retrain, production_only) ->
         backtest.report(ctx, market, result.run_id, production_only=production_only),
         title=f"{market} {start} .. {end}, run {result.run_id} ({population})",
     )
+    found = backtest.headline_intervals(
+        ctx, market, result.run_id, production_only=production_only, resamples=resamples
+    )
+    _print_intervals(found, f"{market}, run {result.run_id}")
     console.print(
         f"{result.days} days, {result.events} events, {result.dead_letters} dead-lettered, {result.seconds:.0f} s"
     )
@@ -48,7 +68,8 @@ def backtest_command(market, start, end, run_id, no_retrain, production_only) ->
     type=click.Path(dir_okay=False, path_type=Path),
     help="HTML file (default: $PROPFLOW_HOME/reports/<run>.html).",
 )
-def report_command(run_id: str, out: Path | None) -> None:
+@RESAMPLES
+def report_command(run_id: str, out: Path | None, resamples: int) -> None:
     """Write a self-contained HTML report of a run and print its leaderboard."""
     from shared.ops.report import build
 
@@ -57,9 +78,10 @@ def report_command(run_id: str, out: Path | None) -> None:
     if run_id not in graded:  # checked before writing, so an existing report at --out is not replaced by an empty one
         raise UserError(f"run {run_id!r} has no graded rows; runs with grades: {', '.join(graded) or 'none'}")
     out = out or Path(ctx.settings.home) / "reports" / f"{run_id}.html"
-    reports = build.build(ctx, run_id, out)
+    reports = build.build(ctx, run_id, out, resamples=resamples)
     for market in reports:
         print_frame(market.leaderboard, title=f"{market.market}, run {run_id}")
+        _print_intervals(market.intervals, f"{market.market}, run {run_id}")
     console.print(f"Report: {out}")
 
 

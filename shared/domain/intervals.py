@@ -31,6 +31,12 @@ RESAMPLES = 2000
 SEED = 20  # the issue that asked for intervals; any fixed value keeps a report reproducible
 LEVEL = 0.95
 EDGE, NO_EDGE, NO_DATA = "edge shown", "no edge shown", "no data"
+EXPLAINED = (
+    "95 % intervals: whole slate days resampled with replacement, since picks of one day are not independent."
+    " Edge shown only when the whole interval is on the good side of break-even (hit rate: the prices taken;"
+    " ROI and CLV: 0; MAE minus the line's and Brier minus the market's: 0, lower is better). Picks needed: how"
+    " many picks at the observed rate and day-to-day spread would show one (never: the rate is on the wrong side)."
+)
 
 
 @dataclass(frozen=True)
@@ -124,3 +130,14 @@ def by_system(grades: pd.DataFrame, resamples: int = RESAMPLES, seed: int = SEED
     ]
     columns = ["system_id", *Interval.__dataclass_fields__]
     return pd.DataFrame(rows, columns=columns)
+
+
+def _needed(value: float | None) -> str:
+    if value is None or np.isnan(value):
+        return "-"
+    return "never" if math.isinf(value) else f"{int(value):,}"
+
+
+def shown(frame: pd.DataFrame) -> pd.DataFrame:
+    """A by_system frame as a table says it: picks needed in words ("never" at a rate on the wrong side)."""
+    return frame.assign(picks_needed=[_needed(v) for v in frame["picks_needed"]])

@@ -19,6 +19,7 @@ import pandas as pd
 
 from shared.contract import markets, topology
 from shared.contract.events import GameFinal, LinesPosted
+from shared.domain import intervals
 from shared.ports import Context
 from shared.systems import registry, training, walkforward
 
@@ -100,3 +101,11 @@ def run(
 
 def report(ctx: Context, market_id: str, run_id: str, *, production_only: bool = False) -> pd.DataFrame:
     return ctx.warehouse.query("backtest_report", market=market_id, run_id=run_id, production_only=production_only)
+
+
+def headline_intervals(
+    ctx: Context, market_id: str, run_id: str, *, production_only: bool = False, resamples: int = intervals.RESAMPLES
+) -> pd.DataFrame:
+    """The report's headline numbers per system with their 95 % intervals (whole slate days resampled)."""
+    grades = ctx.warehouse.query("run_grades", market=market_id, run_id=run_id, production_only=production_only)
+    return intervals.by_system(grades, resamples)

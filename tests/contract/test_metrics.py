@@ -25,7 +25,7 @@ from click.testing import CliRunner
 
 from shared.cli.main import main
 from shared.contract.events import LIVE_RUN
-from shared.domain import metrics
+from shared.domain import intervals, metrics
 from shared.handlers import grading
 from shared.ops import demo
 
@@ -239,6 +239,45 @@ def test_report_queries(warehouse, rows, market, run_id):
     assert_shows(edges, ["system_id", "bucket"], want, columns)
 
 
+def _paired_gaps(rows: list[dict]) -> dict[str, float | None]:
+    """MAE minus the line's MAE, and Brier minus the market's, each on the rows that have both sides."""
+    both = [r for r in rows if r["mean"] is not None and r["actual"] is not None]
+    scored = [r for r in rows if all(r[c] is not None for c in ("went_over", "p_over", "market_p_over"))]
+
+    def brier(p: float, r: dict) -> float:
+        return (p - float(r["went_over"])) ** 2
+
+    return {
+        "mae_minus_line": mean(abs(r["mean"] - r["actual"]) - abs(r["line"] - r["actual"]) for r in both),
+        "brier_minus_market": mean(
+            brier(r["p_over"] / (1 - (r["p_push"] or 0)), r) - brier(r["market_p_over"], r) for r in scored
+        ) if scored else None,
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize("production_only", [False, True])
+@pytest.mark.parametrize(("market", "run_id"), list(DAYS))
+def test_the_intervals_are_of_the_reports_numbers(warehouse, rows, market, run_id, production_only):
+    params = {"market": market, "run_id": run_id, "production_only": production_only}
+    found = intervals.by_system(warehouse.query("run_grades", **params), resamples=200)
+    board = warehouse.query("backtest_report", **params).set_index("system_id")
+    assert list(dict.fromkeys(found["system_id"])) == list(board.index)  # the leaderboard's systems, in its order
+    live = {(r["market"], r["game_id"], r["entity_id"]) for r in rows if r["run_id"] == LIVE_RUN}
+    for system_id, shown in found.set_index("metric").groupby("system_id"):
+        run = [r for r in rows if (r["market"], r["run_id"], r["system_id"]) == (market, run_id, system_id)
+               and (not production_only or (r["market"], r["game_id"], r["entity_id"]) in live)]  # fmt: skip
+        numbers = {**expected(run), **_paired_gaps(run)}
+        for name in ("hit_rate", "roi", "mae_minus_line", "brier_minus_market"):
+            estimate, low, high = shown.loc[name, ["estimate", "low", "high"]]
+            assert (estimate is None) == (numbers[name] is None), (system_id, name)
+            if numbers[name] is not None:
+                assert float(estimate) == pytest.approx(numbers[name]), (system_id, name)
+                assert low <= estimate <= high, (system_id, name)
+        assert shown.loc["roi", "n"] == numbers["picks"] == board.loc[system_id, "picks"]
+        assert shown.loc["hit_rate", "days"] == len({r["game_date"] for r in run if r["result"] in ("WIN", "LOSS")})
+        assert shown.loc["clv_prob", "verdict"] == intervals.NO_DATA  # graded without closing lines
+
+
 def test_the_demo_summary_is_the_live_runs_leaderboard(warehouse, rows):
     summary = warehouse.sql(demo.SUMMARY_SQL, run_id=LIVE_RUN)
     want = by([r for r in rows if r["run_id"] == LIVE_RUN], lambda r: (r["market"], r["system_id"]))
@@ -274,6 +313,11 @@ def test_the_report_command_prints_the_recomputed_leaderboard(warehouse, rows, r
         run = [r for r in rows if (r["market"], r["run_id"]) == (market, LIVE_RUN)]
         board = printed[f"{market}, run {LIVE_RUN}"]
         assert_shows(board, ["system_id"], by(run, lambda r: (r["system_id"],)), METRICS, printed=True)
+        shown = printed[f"{market}, run {LIVE_RUN}: 95 % intervals"].set_index(["system_id", "metric"])
+        for (system_id,), numbers in by(run, lambda r: (r["system_id"],)).items():
+            for name in ("hit_rate", "roi"):
+                assert float(shown.loc[(system_id, name), "estimate"]) == pytest.approx(numbers[name], abs=5e-4)
+                assert shown.loc[(system_id, name), "verdict"] in (intervals.EDGE, intervals.NO_EDGE)
 
 
 # --- the pandas side ---------------------------------------------------------------------------
@@ -283,6 +327,6 @@ def test_the_domain_metrics_count_as_the_sql(grades, rows):
     for key, group in grades.groupby(SYSTEM):
         want = expected([r for r in rows if per_system(r) == key])
         got = {"picks": metrics.picks(group), "hit_rate": metrics.hit_rate(group), "mae": metrics.mae(group),
-               "line_mae": metrics.line_mae(group)}  # fmt: skip
+               "line_mae": metrics.line_mae(group), "roi": metrics.roi(group)}  # fmt: skip
         for name, value in got.items():
             assert (value is None) == (want[name] is None) and value == pytest.approx(want[name]), (key, name)

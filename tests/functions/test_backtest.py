@@ -41,8 +41,20 @@ def test_backtest_grades_every_replayed_game_and_leaves_production_alone(seeded)
     assert report.loc["ensemble", "hit_rate"] == pytest.approx(wins / (wins + losses))
     assert report.loc["ensemble", "mae"] == pytest.approx(grades["abs_error"].mean())
     assert report.loc["ensemble", "priced"] > 0 and 0 < report.loc["ensemble", "market_brier"] < 0.5
+    # The headline numbers' intervals: the same numbers, from the same rows, over the replayed days.
+    found = backtest.headline_intervals(ctx, MARKET, "bt", resamples=300).set_index(["system_id", "metric"])
+    hit = found.loc[("ensemble", "hit_rate")]
+    assert hit["estimate"] == pytest.approx(wins / (wins + losses)) and hit["low"] <= hit["estimate"] <= hit["high"]
+    assert hit["days"] == grades.loc[grades["result"].isin(["WIN", "LOSS"]), "game_date"].nunique()
+    roi = found.loc[("ensemble", "roi")]
+    assert roi["estimate"] == pytest.approx(report.loc["ensemble", "roi"])
+    assert roi["n"] == report.loc["ensemble", "picks"]
+    brier = found.loc[("ensemble", "brier_minus_market")]
+    priced = report.loc["ensemble", "brier_priced"] - report.loc["ensemble", "market_brier"]
+    assert brier["estimate"] == pytest.approx(priced) and brier["low"] <= brier["estimate"] <= brier["high"]
     # Production scored nothing here, so the production population is empty.
     assert backtest.report(ctx, MARKET, "bt", production_only=True).empty
+    assert backtest.headline_intervals(ctx, MARKET, "bt", production_only=True).empty
 
     again = backtest.run(ctx, MARKET, start, end, run_id="bt")
     assert again.dead_letters == 0

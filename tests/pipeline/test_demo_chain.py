@@ -149,3 +149,11 @@ def test_the_report_shows_the_warehouse_numbers_and_opens_its_images(result, tmp
         low, high = wilson(int((small["result"] == "WIN").sum()), int(small["result"].isin(["WIN", "LOSS"]).sum()))
         assert _row(page, system_id, "&lt;1", str(len(small)))
         assert f"{low:.3f}" in page and f"{high:.3f}" in page, market
+        # The headline hit rate with its interval, and what it shows against the break-even of the prices taken.
+        bounds = next(r for r in reports if r.market == market).intervals.set_index(["system_id", "metric"])
+        hit = bounds.loc[(system_id, "hit_rate")]
+        assert hit["estimate"] == pytest.approx(hit_rate) and hit["low"] <= hit_rate <= hit["high"]
+        break_even = decided["price"].map(lambda p: -p / (100 - p) if p < 0 else 100 / (100 + p)).mean()
+        assert hit["break_even"] == pytest.approx(break_even)
+        verdict = "edge shown" if hit["low"] > break_even else "no edge shown"
+        assert _row(page, system_id, "hit_rate", f"{hit_rate:.3f}", f"{hit['low']:.3f}", f"{hit['high']:.3f}", verdict)

@@ -57,7 +57,7 @@ def test_a_pruned_merge_bounds_the_partition_only_where_it_is_part_of_the_key():
 
 # Reports over a whole run: a run spans every date it covers, so they read every partition of it by design.
 WHOLE_RUN_QUERIES = {"backtest_report", "report_agreement", "report_calibration", "report_daily",
-                     "report_edge_buckets", "report_markets", "report_monthly"}  # fmt: skip
+                     "report_edge_buckets", "report_markets", "report_monthly", "run_grades"}  # fmt: skip
 # Lookups by an id that names one thing on any date (a game's stored outcomes, an alert's id, an entity an alias
 # points at), the latest results date of a market (MAX of the partition column), and the operator's listing of
 # every unmatched name.

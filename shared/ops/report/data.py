@@ -1,8 +1,9 @@
 """The numbers of a run's report, per market, read from the warehouse.
 
 Every count and rate is the SQL's (schemas/queries/report_*.sql and backtest_report.sql, which read the
-grade_metrics view: what a pick is, and how hit rate, ROI, MAE and line MAE count); only the hit rate's
-interval and the running total of units are added here."""
+grade_metrics view: what a pick is, and how hit rate, ROI, MAE and line MAE count); only the intervals
+(the edge buckets' Wilson intervals, and the headline numbers' day-block bootstrap of shared/domain/
+intervals.py over the same rules) and the running total of units are added here."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from dataclasses import dataclass
 import pandas as pd
 from scipy.stats import binomtest
 
+from shared.domain import intervals
+from shared.ops import backtest
 from shared.ports import Context
 
 CONFIDENCE = 0.95
@@ -20,6 +23,7 @@ CONFIDENCE = 0.95
 class MarketReport:
     market: str
     leaderboard: pd.DataFrame  # per system: picks, hit rate, ROI, MAE vs line MAE, Brier vs market
+    intervals: pd.DataFrame  # per system and headline metric: its 95 % interval, verdict and picks needed
     calibration: pd.DataFrame  # per system and P(over) bucket: predicted vs realised over rate
     edges: pd.DataFrame  # per system and edge bucket: hit rate with its Wilson interval, ROI
     daily: pd.DataFrame  # per system and day: units and their running total
@@ -52,12 +56,13 @@ def markets(ctx: Context, run_id: str) -> list[str]:
     return ctx.warehouse.query("report_markets", run_id=run_id)["market"].tolist()
 
 
-def market_report(ctx: Context, run_id: str, market: str) -> MarketReport:
+def market_report(ctx: Context, run_id: str, market: str, resamples: int = intervals.RESAMPLES) -> MarketReport:
     """Everything the report shows for one market of one run."""
     params = {"run_id": run_id, "market": market}
     return MarketReport(
         market=market,
         leaderboard=ctx.warehouse.query("backtest_report", production_only=False, **params),
+        intervals=backtest.headline_intervals(ctx, market, run_id, resamples=resamples),
         calibration=ctx.warehouse.query("report_calibration", **params),
         edges=_edges(ctx.warehouse.query("report_edge_buckets", **params)),
         daily=_daily(ctx.warehouse.query("report_daily", **params)),

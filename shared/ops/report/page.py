@@ -8,6 +8,7 @@ import html
 import pandas as pd
 
 from shared import clock
+from shared.domain import intervals
 from shared.ops.report.data import MarketReport
 
 STYLE = """
@@ -43,6 +44,8 @@ def _section(report: MarketReport, figures: dict[str, bytes]) -> str:
             f"<h2>{html.escape(report.market)}</h2>",
             "<h3>Leaderboard</h3>",
             table(report.leaderboard),
+            f"<p>{html.escape(intervals.EXPLAINED)}</p>",
+            table(intervals.shown(report.intervals)),
             *(_image(name, figures[name]) for name in ("calibration", "edges")),
             table(edges),
             _image("units", figures["units"]),
