@@ -42,7 +42,7 @@ import numpy as np
 import pandas as pd
 
 from shared.contract.markets import DiagnosticsRules, Market
-from shared.domain import drift, metrics
+from shared.domain import drift, intervals, metrics
 
 BREAK_EVEN = 100 * 110 / 210  # hit rate (%) that breaks even at -110
 # Over the first days of a window PSI measures a slate or two, not drift.
@@ -326,6 +326,7 @@ def diagnose(market: Market, seen: MarketDay) -> list[dict[str, Any]]:
         correlations = _correlations(_window(grades, day, 7), system_id)
         row["max_correlation"] = max(correlations.values()) if correlations else None
         row["correlations_json"] = json.dumps(correlations)
+        row["intervals_30d_json"] = intervals.as_json(_window(own, day, 30))
         mine = seen.recent[seen.recent["system_id"] == system_id]
         previous = mine.iloc[0].to_dict() if len(mine) else None
         level, reasons = alert_level(row, mine["mae_gap_7d"].tolist()[:6], rules, previous, system_id == baseline)

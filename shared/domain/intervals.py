@@ -18,6 +18,7 @@ on the wrong side of break-even.
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -132,12 +133,23 @@ def by_system(grades: pd.DataFrame, resamples: int = RESAMPLES, seed: int = SEED
     return pd.DataFrame(rows, columns=columns)
 
 
-def _needed(value: float | None) -> str:
+def _needed(value: float | None) -> int | str | None:
+    """Picks needed as said: a count, "never" (the rate is on the wrong side), or None (not a pick metric)."""
     if value is None or np.isnan(value):
-        return "-"
-    return "never" if math.isinf(value) else f"{int(value):,}"
+        return None
+    return "never" if math.isinf(value) else int(value)
 
 
 def shown(frame: pd.DataFrame) -> pd.DataFrame:
     """A by_system frame as a table says it: picks needed in words ("never" at a rate on the wrong side)."""
-    return frame.assign(picks_needed=[_needed(v) for v in frame["picks_needed"]])
+    said = (_needed(v) for v in frame["picks_needed"])
+    return frame.assign(picks_needed=["-" if v is None else f"{v:,}" if isinstance(v, int) else v for v in said])
+
+
+def as_json(grades: pd.DataFrame, resamples: int = RESAMPLES, seed: int = SEED) -> str:
+    """day_bootstrap as one JSON object per metric, for a table column (picks_needed "never" where infinite)."""
+    found = {}
+    for interval in day_bootstrap(grades, resamples, seed):
+        values = asdict(interval)
+        found[values.pop("metric")] = {**values, "picks_needed": _needed(interval.picks_needed)}
+    return json.dumps(found)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import base64
 import io
+import json
 import re
 
 import matplotlib.image as mpimg
+import pandas as pd
 import pytest
 from support import filled_home, reopened
 
@@ -96,6 +98,27 @@ def test_diagnostics_one_row_per_market_system_and_day(result):
     ctx, _ = result
     rows = q(ctx, "SELECT game_date, market, system_id FROM propflow.diagnostics_daily")
     assert len(rows) == len(rows.drop_duplicates()) == DAYS * 2 * 4  # 3 systems + the ensemble
+
+
+def test_diagnostics_carry_the_30_day_intervals_of_the_same_rows(result):
+    ctx, _ = result
+    rows = q(ctx, "SELECT * FROM propflow.diagnostics_daily")
+    grades = q(ctx, "SELECT * FROM propflow.grades WHERE run_id = 'live'")
+    for row in rows.itertuples():
+        stored = json.loads(row.intervals_30d_json)
+        window = grades[(grades["market"] == row.market) & (grades["system_id"] == row.system_id)]
+        age = pd.Timestamp(row.game_date) - pd.to_datetime(window["game_date"])
+        window = window[(age >= pd.Timedelta(0)) & (age < pd.Timedelta(days=30))]
+        decided = window[window["result"].isin(["WIN", "LOSS"])]
+        hit = stored["hit_rate"]
+        assert hit["n"] == len(decided) and hit["days"] == decided["game_date"].nunique()
+        if len(decided):
+            assert 100 * hit["estimate"] == pytest.approx(row.hit_rate_30d)
+            assert hit["low"] <= hit["estimate"] <= hit["high"] and hit["verdict"] in ("edge shown", "no edge shown")
+        picks = window[window["result"].isin(["WIN", "LOSS", "PUSH"])]
+        assert stored["roi"]["n"] == len(picks)
+        if len(picks):
+            assert stored["roi"]["estimate"] == pytest.approx(picks["profit_units"].mean())
 
 
 def test_the_ledger_shows_every_event_done_once(result):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 import time
 
@@ -180,3 +181,15 @@ def test_a_season_of_grades_resamples_well_under_a_second():
     began = time.perf_counter()
     intervals.day_bootstrap(grades, resamples=2000)
     assert time.perf_counter() - began < 1.0
+
+
+def test_as_json_holds_every_interval_with_never_said_in_words():
+    grades = _grades(days=30, per_day=20, hit=0.45, seed=9)
+    stored = json.loads(intervals.as_json(grades, resamples=300))
+    assert list(stored) == METRIC_NAMES
+    for found in intervals.day_bootstrap(grades, resamples=300):
+        assert stored[found.metric]["low"] == found.low and stored[found.metric]["verdict"] == found.verdict
+    assert stored["hit_rate"]["picks_needed"] == "never" and stored["clv_prob"]["picks_needed"] is None
+    shown = intervals.shown(intervals.by_system(grades, resamples=300)).set_index("metric")["picks_needed"]
+    assert shown["hit_rate"] == "never" and shown["clv_line"] == "-"
+    assert intervals.shown(pd.DataFrame({"picks_needed": [1234.0]}))["picks_needed"][0] == "1,234"
