@@ -1,5 +1,6 @@
 import datetime as dt
 
+import pandas as pd
 import pytest
 
 from shared.contract import schemas
@@ -124,4 +125,21 @@ def test_racing_queries_each_get_their_own_columns(tmp_path):
     for column, columns, count in results:
         assert columns == [column]
         assert count == 50 - int(column[1:])
+    warehouse.close()
+
+
+def test_a_column_the_schema_gained_joins_a_warehouse_made_before_it(tmp_path):
+    """An embedded warehouse file outlives a schema change (as a BigQuery table does, where Terraform adds it)."""
+    from shared.adapters.local.duckdb_warehouse import DuckDBWarehouse
+
+    warehouse = DuckDBWarehouse(tmp_path / "old.duckdb")
+    warehouse.ensure_schema()
+    row = {"game_date": dt.date(2026, 1, 2), "market": "nba_points", "system_id": "a", "hit_rate_7d": 55.0}
+    warehouse.upsert("diagnostics_daily", [row])
+    warehouse.sql("ALTER TABLE propflow.diagnostics_daily DROP COLUMN intervals_30d_json")  # as made before it existed
+    warehouse.ensure_schema()
+    warehouse.upsert("diagnostics_daily", [{**row, "system_id": "b", "intervals_30d_json": "{}"}])
+    kept = warehouse.sql("SELECT system_id, hit_rate_7d, intervals_30d_json FROM propflow.diagnostics_daily ORDER BY 1")
+    assert kept["system_id"].tolist() == ["a", "b"] and kept["hit_rate_7d"].tolist() == [55.0, 55.0]
+    assert pd.isna(kept["intervals_30d_json"][0]) and kept["intervals_30d_json"][1] == "{}"
     warehouse.close()

@@ -50,7 +50,18 @@ class DuckDBWarehouse:
             self._con.execute(f"CREATE SCHEMA IF NOT EXISTS {self.dataset}")
             for spec in schemas.tables().values():
                 self._con.execute(_table_ddl(spec, self.dataset))
+            self._add_new_columns()
             self._create_views()
+
+    def _add_new_columns(self) -> None:
+        """Columns a table's schema gained after this file was created: added, as Terraform adds them on BigQuery
+        (nullable only: neither can add a required column to a table with rows)."""
+        query = "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = ?"
+        had = set(self._con.execute(query, [self.dataset]).fetchall())
+        for spec in schemas.tables().values():
+            for column in spec.columns:
+                if (spec.name, column.name) not in had and column.mode != "REQUIRED":
+                    self._con.execute(f"ALTER TABLE {self.dataset}.{spec.name} ADD COLUMN {_column_ddl(column)}")
 
     def _create_views(self) -> None:
         for name in schemas.view_names():  # each after the views it reads
