@@ -151,5 +151,6 @@ def as_json(grades: pd.DataFrame, resamples: int = RESAMPLES, seed: int = SEED) 
     found = {}
     for interval in day_bootstrap(grades, resamples, seed):
         values = asdict(interval)
-        found[values.pop("metric")] = {**values, "picks_needed": _needed(interval.picks_needed)}
+        metric = values.pop("metric")
+        found[metric] = {**values, "picks_needed": _needed(interval.picks_needed)}
     return json.dumps(found)

@@ -187,6 +187,8 @@ def test_as_json_holds_every_interval_with_never_said_in_words():
     grades = _grades(days=30, per_day=20, hit=0.45, seed=9)
     stored = json.loads(intervals.as_json(grades, resamples=300))
     assert list(stored) == METRIC_NAMES
+    fields = ["estimate", "low", "high", "break_even", "n", "days", "verdict", "picks_needed"]
+    assert all(list(values) == fields for values in stored.values())
     for found in intervals.day_bootstrap(grades, resamples=300):
         assert stored[found.metric]["low"] == found.low and stored[found.metric]["verdict"] == found.verdict
     assert stored["hit_rate"]["picks_needed"] == "never" and stored["clv_prob"]["picks_needed"] is None
