@@ -27,6 +27,8 @@ For the day diagnosed and the production run:
   razor-sharp line). The
   highest at or above `cause_threshold` is primary_cause (else none), with a
   confidence (its score less half the runner-up's) and the factors as JSON.
+- intervals: the 30-day window's headline numbers with their 95 % day-block
+  bootstrap intervals and verdicts (shared/domain/intervals.py), as JSON.
 
 Alert levels follow markets.yaml `diagnostics:` (see DiagnosticsRules).
 """
