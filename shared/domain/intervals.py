@@ -106,6 +106,9 @@ def _interval(metric: Metric, stats: np.ndarray, grades: pd.DataFrame, terms: me
 
 def day_bootstrap(grades: pd.DataFrame, resamples: int = RESAMPLES, seed: int = SEED) -> list[Interval]:
     """Every headline metric of these grade rows with its 95 % day-block bootstrap interval and verdict."""
+    # Float sums depend on the order of the rows, which at-least-once delivery does not fix: sorted, the same
+    # rows give the same bits, so a redelivered day stores the same intervals.
+    grades = grades.sort_values(list(grades.columns), kind="stable", ignore_index=True)
     codes, uniques = pd.factorize(grades["game_date"], sort=True)
     days = len(uniques)
     terms = [metric.terms(grades) for metric in METRICS]

@@ -195,3 +195,9 @@ def test_as_json_holds_every_interval_with_never_said_in_words():
     shown = intervals.shown(intervals.by_system(grades, resamples=300)).set_index("metric")["picks_needed"]
     assert shown["hit_rate"] == "never" and shown["clv_line"] == "-"
     assert intervals.shown(pd.DataFrame({"picks_needed": [1234.0]}))["picks_needed"][0] == "1,234"
+
+
+def test_the_order_of_the_rows_changes_no_bit():
+    grades = _grades(days=20, per_day=15, hit=0.55, seed=4)
+    shuffled = grades.sample(frac=1.0, random_state=2).reset_index(drop=True)
+    assert intervals.as_json(shuffled, resamples=300) == intervals.as_json(grades, resamples=300)
