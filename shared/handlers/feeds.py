@@ -1,15 +1,19 @@
 """THE feed loader: every way a feed file gets in (`propflow feeds check`, `propflow ingest --feed`, the ingest
 function) reads it through load_feed.
 
-A file is read and checked whole before the first write, so a malformed file
-(bad header, unparseable) raises FeedError and writes nothing; a dry run
-(write=False) writes nothing at all. Rows that are wrong are counted by reason
-and never loaded; names that match no entity go to ingest_unmatched.
+A file is streamed in chunks (read -> fields -> checks, holding across chunks
+only what the whole-file rules need: rules.Checks) and every chunk is checked
+before the first write, so a malformed file (bad header, unparseable) raises
+FeedError and writes nothing; a dry run (write=False) writes nothing at all.
+What is held for matching and writing is the checked rows (a ladder's main line
+only). Rows that are wrong are counted by reason and never loaded; names that
+match no entity go to ingest_unmatched.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import BinaryIO
@@ -69,10 +73,9 @@ def load_feed(
     `source_object` (e.g. gs://landing/<feed>/file.csv#generation) is stamped on every row written, so a
     later generation of the same object can replace exactly what this one wrote.
     """
-    fields, files, rows_read, filtered = _fields(spec, sources)
-    rows, rejected = rules.checked(spec, fields, rows_read, filtered) if len(fields) else (fields, {})
-    if filtered and not len(fields):
-        rejected = {rules.FILTERED: filtered}
+    rows, rejected, files, rows_read, filtered = _checked(spec, sources)
+    if filtered:
+        rejected[rules.FILTERED] = filtered
     if spec.kind == "results" and len(rows) and "entity_name" not in rows.columns:
         rows = rows.assign(entity_name=_display_names(ctx, spec, rows))
     now = clock.now()
@@ -105,18 +108,26 @@ def load_feed(
     )
 
 
-def _fields(spec: FeedSpec, sources: Iterable[tuple[str, BinaryIO]]) -> tuple[pd.DataFrame, int, int, int]:
-    """Every file's fields (its raw columns are let go once they are read), the files, rows read and filtered."""
-    frames, files, rows_read, filtered = [], 0, 0, 0
+def _checked(spec: FeedSpec, sources: Iterable[tuple[str, BinaryIO]]) -> tuple[pd.DataFrame, Counter, int, int, int]:
+    """Every file's checked rows, chunk by chunk (a chunk's raw columns are let go once its fields are made),
+    the rejects by reason, the files, rows read and rows filtered out."""
+    checks, files, rows_read, filtered = rules.Checks(spec), 0, 0, 0
+    nothing = pd.DataFrame()  # the rows when none is kept: a read file's fields, no row
     for name, stream in sources:
         try:
-            raw, n = read.read_file(spec, name, stream)
-            frames.append(read.fields_of(spec, raw))
+            for raw, n in read.read_chunks(spec, name, stream):
+                fields = read.fields_of(spec, raw)
+                rows_read, filtered = rows_read + n, filtered + n - len(raw)
+                del raw
+                if len(fields):
+                    checks.add(fields)
+                else:
+                    nothing = fields
         except read.MalformedFile as exc:
             raise FeedError(f"feed {spec.name!r}: {exc}") from exc
-        files, rows_read, filtered = files + 1, rows_read + n, filtered + n - len(raw)
-        del raw
-    return (pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()), files, rows_read, filtered
+        files += 1
+    rows, rejected = checks.rows() if checks.rows_added else (nothing, Counter())
+    return rows, rejected, files, rows_read, filtered
 
 
 _MAIN = {

@@ -95,25 +95,42 @@ def _chunks(spec: FeedSpec, stream: BinaryIO) -> Iterator[pd.DataFrame]:
         yield from pd.read_json(data, lines=True, chunksize=size, dtype=False)
 
 
-def read_file(spec: FeedSpec, name: str, stream: BinaryIO) -> tuple[pd.DataFrame, int]:
-    """The file's rows that pass the filter, in the columns the spec uses (plus `_file`), and the rows read."""
-    needed, optional = columns_used(spec), optional_columns(spec)
+def read_chunks(spec: FeedSpec, name: str, stream: BinaryIO) -> Iterator[tuple[pd.DataFrame, int]]:
+    """The file's rows that pass the filter, in the columns the spec uses (plus `_file`), chunk by chunk, each
+    with the rows read for it. A spec with a `first_start` field (a minimum over the file) gets its file as one
+    chunk: such files are daily files, small."""
+    chunks = _read_chunks(spec, name, stream)
+    if not needs_whole_file(spec):
+        yield from chunks
+        return
     kept, rows_read = [], 0
+    for chunk, n in chunks:
+        kept.append(chunk)
+        rows_read += n
+    yield pd.concat(kept, ignore_index=True), rows_read
+
+
+def needs_whole_file(spec: FeedSpec) -> bool:
+    return any("first_start" in expr for expr in spec.doc["fields"].values())
+
+
+def _read_chunks(spec: FeedSpec, name: str, stream: BinaryIO) -> Iterator[tuple[pd.DataFrame, int]]:
+    needed, optional = columns_used(spec), optional_columns(spec)
+    any_chunk = False
     try:
         for chunk in _chunks(spec, stream):
             missing = sorted(needed - set(chunk.columns))
             if missing:
                 raise MalformedFile(f"{name}: no column {', '.join(map(repr, missing))} (it has {list(chunk.columns)})")
-            rows_read += len(chunk)
-            chunk = chunk[_keep(chunk, spec.doc.get("filter", []))]
-            kept.append(shared(chunk[sorted(needed | (optional & set(chunk.columns)))]).assign(_file=name))
+            kept = chunk[_keep(chunk, spec.doc.get("filter", []))]
+            any_chunk = True
+            yield shared(kept[sorted(needed | (optional & set(chunk.columns)))]).assign(_file=name), len(chunk)
     except MalformedFile:
         raise
     except (ValueError, OSError, EOFError, UnicodeDecodeError, pd.errors.ParserError) as exc:
         raise MalformedFile(f"{name}: not a readable {spec.doc['read']['format']} file: {exc}") from exc
-    if not kept:
-        return pd.DataFrame(columns=[*sorted(needed), "_file"]), 0
-    return pd.concat(kept, ignore_index=True), rows_read
+    if not any_chunk:
+        yield pd.DataFrame(columns=[*sorted(needed), "_file"]), 0
 
 
 def shared(frame: pd.DataFrame) -> pd.DataFrame:

@@ -10,14 +10,14 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from shared.domain import odds
-from shared.domain.feeds.read import evaluate
+from shared.domain.feeds.read import evaluate, shared
 from shared.domain.feeds.spec import FeedSpec
 
 FILTERED = "filtered out by the spec"
@@ -65,19 +65,79 @@ def with_game_teams(fields: pd.DataFrame) -> pd.DataFrame:
     return fields
 
 
-def _pivot_sides(spec: FeedSpec, fields: pd.DataFrame, rejects: Rejects) -> pd.DataFrame:
-    """One row per side -> one row with over_price and under_price."""
-    sides = spec.doc["sides"]
-    side = fields[sides["field"]]
-    is_over, is_under = side == sides["over"], side == sides["under"]
-    fields = rejects.take(fields, ~(is_over | is_under), f"{sides['field']} neither over nor under")
-    keys = [c for c in fields.columns if c not in (sides["field"], "price", "over_price", "under_price")]
+def row_hashes(frame: pd.DataFrame) -> np.ndarray:
+    """A 64-bit hash of each row's values: equal rows hash equal in any chunk, whatever dtype a chunk gave a
+    column (1, 1.0 and True are one value, as in `duplicated`); two different rows share one only by a
+    collision, about 1 in 2**64 per pair."""
+    columns = {c: _canonical(frame[c]) for c in frame.columns}
+    return pd.util.hash_pandas_object(pd.DataFrame(columns, index=frame.index), index=False).to_numpy()
+
+
+def _canonical(values: pd.Series) -> pd.Series:
+    if values.dtype == bool or pd.api.types.is_numeric_dtype(values.dtype):
+        return values.astype(float)
+    if pd.api.types.is_datetime64_any_dtype(values.dtype):
+        return values.astype("datetime64[ns]")
+    if values.dtype == object and pd.api.types.infer_dtype(values, skipna=True) in ("boolean", "integer", "floating"):
+        return values.astype(float)  # a chunk's flags or numbers with a null among them
+    return values
+
+
+@dataclass
+class Seen:
+    """What a load has seen so far, as sorted row hashes: a rule over the whole file, one chunk at a time."""
+
+    hashes: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.uint64))
+
+    def again(self, hashes: np.ndarray) -> np.ndarray:
+        """Whether each hash was seen in an earlier chunk; this chunk's are remembered."""
+        before = self.seen(hashes)
+        self.add(hashes[~before])
+        return before
+
+    def seen(self, hashes: np.ndarray) -> np.ndarray:
+        if not len(self.hashes):
+            return np.zeros(len(hashes), dtype=bool)
+        at = np.searchsorted(self.hashes, hashes).clip(max=len(self.hashes) - 1)
+        return self.hashes[at] == hashes
+
+    def add(self, hashes: np.ndarray) -> None:
+        # Two sorted runs: the stable sort (timsort for 64-bit keys) merges them in linear time.
+        self.hashes = np.sort(np.concatenate([self.hashes, np.unique(hashes)]), kind="stable")
+
+
+@dataclass
+class Sides:
+    """One row per side across chunks: side rows whose pair still lacks a price wait for the next chunk (or the
+    file's end), and the pairs already complete (both prices) take no more rows, as `first` would ignore them."""
+
+    waiting: pd.DataFrame | None = None
+    complete: Seen = field(default_factory=Seen)
+
+
+def _pivot_sides(spec: FeedSpec, fields: pd.DataFrame, rejects: Rejects, sides: Sides, *, last: bool) -> pd.DataFrame:
+    """One row per side -> one row with over_price and under_price (and `_row`, its first side row's); a pair
+    still missing a price is held back until `last`."""
+    rule = spec.doc["sides"]
+    is_side = fields[rule["field"]].isin([rule["over"], rule["under"]])
+    fields = rejects.take(fields, ~is_side, f"{rule['field']} neither over nor under")
+    keys = [c for c in fields.columns if c not in (rule["field"], "price", "over_price", "under_price", "_row")]
+    pair = row_hashes(fields[keys])
+    fresh = ~sides.complete.seen(pair)
+    fields, pair = fields[fresh], pair[fresh]
+    if sides.waiting is not None:
+        fields, pair = pd.concat([sides.waiting, fields]), np.concatenate([sides.waiting["_pair"].to_numpy(), pair])
+    side = fields[rule["field"]]
     price = fields["price"] if "price" in fields.columns else pd.Series(np.nan, index=fields.index)
-    frame = fields[keys].assign(
-        over_price=price.where(is_over[fields.index]), under_price=price.where(is_under[fields.index])
-    )
-    pivoted = frame.groupby(keys, dropna=False, sort=False).agg({"over_price": "first", "under_price": "first"})
-    return pivoted.reset_index()
+    over, under = price.where(side == rule["over"]), price.where(side == rule["under"])
+    frame = fields[keys].assign(over_price=over, under_price=under, _row=fields["_row"])
+    groups = frame.groupby(keys, dropna=False, sort=False)
+    pivoted = groups.agg({"over_price": "first", "under_price": "first", "_row": "min"}).reset_index()
+    done = (pivoted["over_price"].notna() & pivoted["under_price"].notna()).to_numpy() | last
+    of_done = done[groups.ngroup().to_numpy()]
+    sides.complete.add(pair[of_done])
+    sides.waiting = None if last else fields[~of_done].assign(_pair=pair[~of_done])
+    return pivoted[done]
 
 
 def ladder_keys(frame: pd.DataFrame) -> list[str]:
@@ -146,38 +206,84 @@ def _even_price(frame: pd.DataFrame) -> pd.Series:
     return bad
 
 
-def checked(spec: FeedSpec, fields: pd.DataFrame, rows_read: int, rows_filtered: int) -> tuple[pd.DataFrame, Counter]:
-    """The rows to match and write, and every other row read counted by reason."""
-    rejects = Rejects(Counter())
-    if rows_filtered:
-        rejects.counts[FILTERED] = rows_filtered
-    kind = spec.kind
-    frame = with_game_teams(fields)
-    data = [c for c in frame.columns if not c.startswith("_")]
-    frame = rejects.take(frame, frame.duplicated(data), DUPLICATE)  # before a pivot could fold them together
-    if "game_key" in spec.doc:  # the feed has no league id: the results feed builds the same key
-        frame = frame.assign(game_id=evaluate({"template": spec.doc["game_key"]}, frame, frame, {}))
-    if "sides" in spec.doc:
-        frame = _pivot_sides(spec, frame, rejects)
-    for name in REQUIRED[kind]:
-        if name in frame.columns:
-            frame = rejects.take(frame, frame[name].isna(), MISSING.format(field=name))
-    if "game_start" in frame.columns and "snapshot_at" in frame.columns:
-        frame = rejects.take(frame, frame["snapshot_at"] >= frame["game_start"], AFTER_START)
-    grid = spec.doc.get("checks", {}).get("line_grid")
-    if grid and "line" in frame.columns:
-        off = np.abs(frame["line"] / grid - np.round(frame["line"] / grid)) > 1e-9
-        frame = rejects.take(frame, off, OFF_GRID.format(grid=grid))
-    frame = _checked_stats(spec, frame, rejects)
-    if kind == "results":
-        frame = rejects.take(frame, frame.duplicated(["game_id", "entity_id"]), DUPLICATE)
-    if kind == "prop_lines":
-        frame = rejects.take(frame, _even_price(frame), EVEN_PRICE)
-        frame = main_lines(spec, frame, rejects)
-        if "books" in spec.doc:
-            frame = spread_books(spec, frame)
+class Checks:
+    """The checks of one load, fed chunk by chunk (`add`), holding across chunks only what a rule over the
+    whole file needs: the hashes of the rows kept (duplicates), side rows waiting for their pair, results'
+    (game, entity) seen, and each chunk's main lines (the ladder reduction is associative: the main line of a
+    book and snapshot is the main line of its chunks' main lines). `rows()` finishes the load."""
+
+    def __init__(self, spec: FeedSpec) -> None:
+        self.spec = spec
+        self.rejects = Rejects(Counter())
+        self.seen, self.box_scores, self.sides = Seen(), Seen(), Sides()
+        self.kept: list[pd.DataFrame] = []
+        self.rows_added = 0
+
+    def add(self, fields: pd.DataFrame) -> None:
+        """Check one chunk's fields (numbered `_row` in file order, which decides every tie)."""
+        fields = fields.assign(_row=np.arange(self.rows_added, self.rows_added + len(fields)))
+        self.rows_added += len(fields)
+        frame = with_game_teams(fields)
+        data = [c for c in frame.columns if not c.startswith("_")]
+        hashes = row_hashes(frame[data])
+        # Duplicates first, before a pivot could fold them together: in this chunk, or kept in an earlier one.
+        again = frame.duplicated(data).to_numpy() | self.seen.again(hashes)
+        frame = self.rejects.take(frame, again, DUPLICATE)
+        if "game_key" in self.spec.doc:  # the feed has no league id: the results feed builds the same key
+            frame = frame.assign(game_id=evaluate({"template": self.spec.doc["game_key"]}, frame, frame, {}))
+            frame = frame.assign(game_id=shared(frame[["game_id"]])["game_id"])  # a text per game, not per row
+        if "sides" in self.spec.doc:
+            frame = _pivot_sides(self.spec, frame, self.rejects, self.sides, last=False)
+        self._keep(frame)
+
+    def _keep(self, frame: pd.DataFrame) -> None:
+        """The rules of one row (and the results' one row per game and entity), then the chunk's main lines."""
+        spec, rejects = self.spec, self.rejects
+        for name in REQUIRED[spec.kind]:
+            if name in frame.columns:
+                frame = rejects.take(frame, frame[name].isna(), MISSING.format(field=name))
+        if "game_start" in frame.columns and "snapshot_at" in frame.columns:
+            frame = rejects.take(frame, frame["snapshot_at"] >= frame["game_start"], AFTER_START)
+        grid = spec.doc.get("checks", {}).get("line_grid")
+        if grid and "line" in frame.columns:
+            off = np.abs(frame["line"] / grid - np.round(frame["line"] / grid)) > 1e-9
+            frame = rejects.take(frame, off, OFF_GRID.format(grid=grid))
+        frame = _checked_stats(spec, frame, rejects)
+        if spec.kind == "results":
+            game_entity = row_hashes(frame[["game_id", "entity_id"]])
+            again = frame.duplicated(["game_id", "entity_id"]).to_numpy() | self.box_scores.again(game_entity)
+            frame = rejects.take(frame, again, DUPLICATE)
+        if spec.kind == "prop_lines":
             frame = rejects.take(frame, _even_price(frame), EVEN_PRICE)
-    return frame.reset_index(drop=True), rejects.counts
+            frame = main_lines(spec, frame.sort_values("_row", kind="stable"), rejects)
+            frame = frame.assign(_ladder=row_hashes(frame[ladder_keys(frame)]))
+        self.kept.append(frame)
+
+    def rows(self) -> tuple[pd.DataFrame, Counter]:
+        """The rows to match and write, in file order, and every other row read counted by reason."""
+        spec, rejects = self.spec, self.rejects
+        if self.sides.waiting is not None:  # the pairs the file never completed, as they are
+            nothing = self.sides.waiting.iloc[:0].drop(columns="_pair")
+            self._keep(_pivot_sides(spec, nothing, rejects, self.sides, last=True))
+        frame = pd.concat([f for f in self.kept if len(f)] or self.kept[:1], ignore_index=True)
+        if not frame["_row"].is_monotonic_increasing:  # a pair completed in a later chunk than its first side
+            frame = frame.sort_values("_row", kind="stable", ignore_index=True)
+        if spec.kind == "prop_lines":
+            frame = self._straddling_reduced(frame)
+            if "books" in spec.doc:
+                frame = spread_books(spec, frame)
+                frame = rejects.take(frame, _even_price(frame), EVEN_PRICE)
+        return frame.drop(columns=["_row", "_ladder"], errors="ignore").reset_index(drop=True), rejects.counts
+
+    def _straddling_reduced(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """The main lines of the ladders that straddle chunks (each chunk kept its own): reduced again, over
+        those rows only."""
+        straddling = frame["_ladder"].duplicated(keep=False).to_numpy()
+        if not straddling.any():
+            return frame
+        ladders = frame[straddling]
+        losers = ladders.index.difference(main_lines(self.spec, ladders, self.rejects).index)
+        return frame.drop(index=losers)
 
 
 def _checked_stats(spec: FeedSpec, frame: pd.DataFrame, rejects: Rejects) -> pd.DataFrame:
