@@ -452,3 +452,23 @@ def test_epoch_times_and_decimal_odds_are_read_as_utc_and_american(ctx):
     rows[0]["OverPayout"] = 1.0  # pays nothing: no price, and the row is rejected, not the file
     report = load_feed(ctx, spec_of(doc), [("props.jsonl", jsonl(rows))], write=False)
     assert report.rows_kept == 1 and report.rejected == {rules.EVEN_PRICE: 1}
+
+
+def test_a_player_without_a_markets_stat_is_left_out_of_that_market_only(ctx):
+    jokic, james = box_rows()
+    james["reb"] = None  # his points are known, his PRA is not
+    nobody = {**jokic, "pid": 7, "player": "No Stats", "pts": None, "reb": None, "ast": None}
+    report = load_feed(ctx, spec_of(BOX), [("box.jsonl", jsonl([jokic, james, nobody]))])
+    assert report.rows_kept == 2 and report.rejected == {"no actual in any market": 1}
+    stored = table(ctx, "outcomes").sort_values(["market", "entity_id"])
+    assert stored[["market", "entity_id", "actual"]].values.tolist() == [
+        ["nba_points", "nba-203999", 30.0],
+        ["nba_points", "nba-2544", 25.0],
+        ["nba_pra", "nba-203999", 52.0],  # 30 + 12 + 10; James has no PRA row
+    ]
+    lines = {(f.market, line["entity_id"]): line["actual"] for f in report.finals for line in f.stat_lines}
+    assert lines == {
+        ("nba_points", "nba-203999"): 30.0,
+        ("nba_points", "nba-2544"): 25.0,
+        ("nba_pra", "nba-203999"): 52.0,
+    }

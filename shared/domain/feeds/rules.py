@@ -296,7 +296,15 @@ def _checked_stats(spec: FeedSpec, frame: pd.DataFrame, rejects: Rejects) -> pd.
     for stat, limit in spec.doc.get("checks", {}).get("at_most", {}).items():
         over = frame[f"stat:{stat}"] > frame[f"stat:{limit}"]
         frame = rejects.take(frame, over.fillna(False), IMPOSSIBLE.format(stat=stat, limit=limit))
+    if spec.kind == "results":  # a box score of a player who played but gives no market its stat says nothing
+        none = frame[[f"actual:{m}" for m in spec.doc["markets"]]].isna().all(axis=1) & played(frame)
+        frame = rejects.take(frame, none, MISSING.format(field="actual in any market"))
     return frame
+
+
+def played(frame: pd.DataFrame) -> pd.Series:
+    """Rows of players who played: all of them, unless the feed says otherwise in a status field."""
+    return frame["status"] == "played" if "status" in frame.columns else pd.Series(True, index=frame.index)
 
 
 def feed_rows(frame: pd.DataFrame) -> pd.DataFrame:

@@ -12,6 +12,7 @@ import pandas as pd
 from shared.contract import schemas
 from shared.contract.events import GameFinal
 from shared.domain.feeds.names import normalize
+from shared.domain.feeds.rules import played
 from shared.domain.feeds.spec import FeedSpec
 
 
@@ -32,16 +33,23 @@ def prop_lines(spec: FeedSpec, rows: pd.DataFrame, now: dt.datetime, source_obje
 
 
 def outcomes(spec: FeedSpec, rows: pd.DataFrame, now: dt.datetime, source_object: str | None) -> pd.DataFrame:
-    """One outcome row per market the results feed makes (points and PRA from one box score)."""
+    """One outcome row per market the results feed makes (points and PRA from one box score); a player who
+    played but has no stat for a market is left out of that market (his other markets kept)."""
     base = rows.assign(
         details_json=[json.dumps(box) for box in box_scores(rows)],
         status=rows["status"] if "status" in rows.columns else "played",
         home=rows["home"].astype(bool),
     )
     frames = [
-        base.assign(market=market, actual=base[f"actual:{market}"].astype(float)) for market in spec.doc["markets"]
+        base.assign(market=market, actual=base[f"actual:{market}"].astype(float))[_has_actual(base, market)]
+        for market in spec.doc["markets"]
     ]
     return _stamped(pd.concat(frames, ignore_index=True), "outcomes", spec, now, source_object)
+
+
+def _has_actual(rows: pd.DataFrame, market: str) -> pd.Series:
+    """What grading can use of a market: the rows with its stat, and those of players who did not play."""
+    return rows[f"actual:{market}"].notna() | ~played(rows)
 
 
 def game_lines(spec: FeedSpec, rows: pd.DataFrame, now: dt.datetime, source_object: str | None) -> pd.DataFrame:
@@ -105,8 +113,11 @@ def finals(spec: FeedSpec, rows: pd.DataFrame) -> tuple[GameFinal, ...]:
     for market in spec.doc["markets"]:
         actual_of = rows[f"actual:{market}"].astype(float)
         actuals = actual_of.astype(object).where(actual_of.notna(), None).tolist()  # a DNP has none
+        usable = _has_actual(rows, market).tolist()  # as outcomes: the rows grading can use
         games: dict[tuple, list[dict]] = {}
-        for key, line, actual in zip(zip(rows["game_id"], rows["game_date"], strict=True), lines, actuals, strict=True):
-            games.setdefault(key, []).append({**line, "actual": actual})
+        keys = zip(rows["game_id"], rows["game_date"], strict=True)
+        for key, line, actual, use in zip(keys, lines, actuals, usable, strict=True):
+            if use:
+                games.setdefault(key, []).append({**line, "actual": actual})
         result += [GameFinal(market, game_id, day, stat_lines) for (game_id, day), stat_lines in games.items()]
     return tuple(result)
